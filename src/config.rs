@@ -1,0 +1,477 @@
+//! site.yaml → [`Config`].
+//!
+//! The configuration is read first; every later stage takes its settings and its controlled
+//! vocabularies (topics, laws) from here. Mistakes are reported with the line and column in
+//! site.yaml; unknown keys are warnings that suggest the nearest known one.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::url::slugify;
+use crate::yaml::{self, Fields, Located, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Ends with `/` when set.
+    pub base_url: Option<String>,
+    pub language: String,
+    pub theme: String,
+    pub paginate: usize,
+    pub organization: Organization,
+    pub topics: Vec<TopicDecl>,
+    pub laws: Vec<LawDecl>,
+    /// Site-specific wrong → right wordings.
+    pub lint_words: BTreeMap<String, String>,
+    pub extra: serde_json::Value,
+}
+
+/// The footer elements a government site must show.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Organization {
+    /// 主办单位
+    pub name: Option<String>,
+    /// 联系方式
+    pub contact: Option<String>,
+    /// 网站标识码
+    pub site_code: Option<String>,
+    /// ICP 备案号
+    pub icp: Option<String>,
+    /// 公安备案号
+    pub police: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicDecl {
+    pub name: String,
+    pub slug: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LawDecl {
+    /// Short name, as cited in 《》: 反电信网络诈骗法.
+    pub name: String,
+    /// Full name: 中华人民共和国反电信网络诈骗法.
+    pub full_name: String,
+    /// The official text.
+    pub url: Option<String>,
+    pub slug: String,
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "paginate",
+    "organization",
+    "topics",
+    "laws",
+    "lint",
+    "extra",
+];
+
+impl Config {
+    /// Reads `site.yaml` under `root`.
+    pub fn load(root: &Path) -> Result<(Config, Diagnostics), Diagnostics> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![
+                    Diagnostic::error(
+                        "config/missing",
+                        format!("在 {} 中找不到网站配置文件 site.yaml", root.display()),
+                    )
+                    .with_suggestion("用 --root 指定网站所在的文件夹，或在这里新建 site.yaml"),
+                ]);
+            }
+            Err(err) => {
+                return Err(vec![
+                    Diagnostic::error("io/read", format!("无法读取 site.yaml：{err}"))
+                        .in_file(CONFIG_FILE),
+                ]);
+            }
+        };
+        Config::parse(&text)
+    }
+
+    /// Parses the text of site.yaml.
+    pub fn parse(text: &str) -> Result<(Config, Diagnostics), Diagnostics> {
+        let file = Path::new(CONFIG_FILE);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let node = yaml::parse(text).map_err(|e| {
+            vec![
+                Diagnostic::error("config/yaml-syntax", "site.yaml 的 YAML 写法有误")
+                    .in_file(file)
+                    .at(e.line, e.column)
+                    .with_suggestion(
+                        "检查这一行及上一行：冒号后要有空格，引号要成对，同一层的缩进要对齐",
+                    ),
+            ]
+        })?;
+        let entries = match &node.value {
+            Value::Map(entries) => entries.as_slice(),
+            Value::Null => &[],
+            _ => {
+                return Err(vec![
+                    Diagnostic::error(
+                        "config/not-a-map",
+                        "site.yaml 应当由“字段: 值”组成，例如 title: \"某某县普法网\"",
+                    )
+                    .in_file(file)
+                    .at(node.line, node.column),
+                ]);
+            }
+        };
+        let mut f = Fields::new(entries, file, 0);
+        f.warn_unknown_keys(KNOWN_KEYS, "site.yaml ");
+
+        let title = f.string("title").unwrap_or_default();
+        if title.trim().is_empty() {
+            f.diagnostics.push(
+                Diagnostic::error("config/missing-title", "site.yaml 缺少网站名称 title")
+                    .in_file(file)
+                    .at(1, 1)
+                    .with_suggestion("加一行 title: \"某某县普法网\""),
+            );
+        }
+        let base_url = f
+            .located("base_url")
+            .and_then(|l| check_base_url(&mut f, l));
+        let paginate = match f.integer("paginate") {
+            None => 20,
+            Some(n) if (1..=1000).contains(&n) => n as usize,
+            Some(_) => {
+                let node = f.get("paginate").expect("paginate was read");
+                f.error_at(
+                    node,
+                    "config/paginate",
+                    "paginate 应当是 1 到 1000 之间的整数",
+                );
+                20
+            }
+        };
+        let organization = organization(&mut f);
+        let topics = topics(&mut f);
+        let laws = laws(&mut f);
+        let lint_words = lint_words(&mut f);
+        let config = Config {
+            title,
+            description: f.string("description").unwrap_or_default(),
+            base_url,
+            language: f.string("language").unwrap_or_else(|| "zh-CN".into()),
+            theme: f.string("theme").unwrap_or_else(|| "default".into()),
+            paginate,
+            organization,
+            topics,
+            laws,
+            lint_words,
+            extra: f
+                .get("extra")
+                .map_or(serde_json::Value::Null, |n| n.to_json()),
+        };
+        let diagnostics = f.diagnostics;
+        if crate::diagnostic::has_errors(&diagnostics) {
+            Err(diagnostics)
+        } else {
+            Ok((config, diagnostics))
+        }
+    }
+
+    /// Replaces `base_url` (from `--base-url`), normalised like the one in site.yaml.
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), Diagnostic> {
+        match normalise_base_url(url) {
+            Some(url) => {
+                self.base_url = Some(url);
+                Ok(())
+            }
+            None => Err(Diagnostic::error(
+                "config/base-url",
+                format!("--base-url “{url}”不是网址，应当以 http:// 或 https:// 开头"),
+            )),
+        }
+    }
+}
+
+fn normalise_base_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return None;
+    }
+    Some(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
+fn check_base_url(f: &mut Fields, l: Located) -> Option<String> {
+    let url = normalise_base_url(&l.text);
+    if url.is_none() {
+        f.diagnostics.push(
+            Diagnostic::error(
+                "config/base-url",
+                format!(
+                    "base_url “{}”不是网址，应当以 http:// 或 https:// 开头",
+                    l.text
+                ),
+            )
+            .in_file(CONFIG_FILE)
+            .at(l.line, l.column),
+        );
+    }
+    url
+}
+
+fn organization(f: &mut Fields) -> Organization {
+    let Some(node) = f.get("organization") else {
+        return Organization::default();
+    };
+    let Some(entries) = node.entries() else {
+        f.error_at(
+            node,
+            "config/organization",
+            "organization 应当列出 name、contact 等字段",
+        );
+        return Organization::default();
+    };
+    let mut o = Fields::new(entries, Path::new(CONFIG_FILE), 0);
+    o.warn_unknown_keys(
+        &["name", "contact", "site_code", "icp", "police"],
+        "organization ",
+    );
+    let org = Organization {
+        name: o.string("name"),
+        contact: o.string("contact"),
+        site_code: o.string("site_code"),
+        icp: o.string("icp"),
+        police: o.string("police"),
+    };
+    f.diagnostics.append(&mut o.diagnostics);
+    org
+}
+
+fn topics(f: &mut Fields) -> Vec<TopicDecl> {
+    let Some(node) = f.get("topics") else {
+        return Vec::new();
+    };
+    let items = match &node.value {
+        Value::Seq(items) => items,
+        Value::Null => return Vec::new(),
+        _ => {
+            f.error_at(node, "config/topics", "topics 应当是专题名称的列表");
+            return Vec::new();
+        }
+    };
+    let mut topics: Vec<TopicDecl> = Vec::new();
+    for item in items {
+        let (name, slug, at) = match (&item.value, item.entries()) {
+            (_, Some(entries)) => {
+                let mut t = Fields::new(entries, Path::new(CONFIG_FILE), 0);
+                t.warn_unknown_keys(&["name", "slug"], "专题");
+                let name = t.string("name");
+                let slug = t.string("slug");
+                f.diagnostics.append(&mut t.diagnostics);
+                (name, slug, item)
+            }
+            _ => (item.as_scalar_string(), None, item),
+        };
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+            f.error_at(
+                at,
+                "config/topic-name",
+                "每个专题都要有名称，例如 - 电信诈骗",
+            );
+            continue;
+        };
+        let slug = slug.unwrap_or_else(|| slugify(&name));
+        if let Some(other) = topics.iter().find(|t| t.name == name || t.slug == slug) {
+            let message = format!(
+                "专题“{name}”与“{}”重复（网址都是 topics/{slug}/）",
+                other.name
+            );
+            f.error_at(at, "config/duplicate-topic", message);
+            continue;
+        }
+        topics.push(TopicDecl { name, slug });
+    }
+    topics
+}
+
+fn laws(f: &mut Fields) -> Vec<LawDecl> {
+    let Some(node) = f.get("laws") else {
+        return Vec::new();
+    };
+    let items = match &node.value {
+        Value::Seq(items) => items,
+        Value::Null => return Vec::new(),
+        _ => {
+            f.error_at(
+                node,
+                "config/laws",
+                "laws 应当是法律的列表，每项写 name、full_name、url",
+            );
+            return Vec::new();
+        }
+    };
+    let mut laws: Vec<LawDecl> = Vec::new();
+    for item in items {
+        let (name, full_name, url) = match item.entries() {
+            Some(entries) => {
+                let mut l = Fields::new(entries, Path::new(CONFIG_FILE), 0);
+                l.warn_unknown_keys(&["name", "full_name", "url"], "法律");
+                let v = (l.string("name"), l.string("full_name"), l.string("url"));
+                f.diagnostics.append(&mut l.diagnostics);
+                v
+            }
+            None => (item.as_scalar_string(), None, None),
+        };
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+            f.error_at(
+                item,
+                "config/law-name",
+                "每部法律都要有简称 name，例如 name: 民法典",
+            );
+            continue;
+        };
+        let name = strip_book_marks(&name);
+        let full_name = full_name.map_or_else(|| name.clone(), |n| strip_book_marks(&n));
+        let slug = slugify(&name);
+        if laws.iter().any(|l| l.slug == slug) {
+            f.error_at(
+                item,
+                "config/duplicate-law",
+                format!("法律“{name}”重复登记（网址都是 laws/{slug}/）"),
+            );
+            continue;
+        }
+        laws.push(LawDecl {
+            name,
+            full_name,
+            url,
+            slug,
+        });
+    }
+    laws
+}
+
+/// `《民法典》` and `民法典` name the same law.
+fn strip_book_marks(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》')
+        .to_string()
+}
+
+fn lint_words(f: &mut Fields) -> BTreeMap<String, String> {
+    let Some(lint) = f.get("lint") else {
+        return BTreeMap::new();
+    };
+    let Some(entries) = lint.entries() else {
+        f.error_at(
+            lint,
+            "config/lint",
+            "lint 应当是键值表，例如 lint: { words: { 错: 对 } }",
+        );
+        return BTreeMap::new();
+    };
+    let mut l = Fields::new(entries, Path::new(CONFIG_FILE), 0);
+    l.warn_unknown_keys(&["words"], "lint ");
+    let mut words = BTreeMap::new();
+    if let Some(node) = l.get("words") {
+        match node.entries() {
+            Some(pairs) => {
+                for (wrong, right) in pairs {
+                    match (wrong.as_scalar_string(), right.as_scalar_string()) {
+                        (Some(w), Some(r)) => {
+                            words.insert(w, r);
+                        }
+                        _ => l.error_at(
+                            wrong,
+                            "config/lint",
+                            "lint.words 的每一项写成 错误写法: 正确写法",
+                        ),
+                    }
+                }
+            }
+            None => l.error_at(
+                node,
+                "config/lint",
+                "lint.words 应当写成 { 错误写法: 正确写法 }",
+            ),
+        }
+    }
+    f.diagnostics.append(&mut l.diagnostics);
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_documented_shape() {
+        let (config, warnings) = Config::parse(
+            r#"
+title: "某某县普法网"
+base_url: "https://pufa.example.gov.cn"
+paginate: 10
+organization:
+  name: "某某县司法局"
+  police: "川公网安备51000000000000号"
+topics:
+  - name: 电信诈骗
+    slug: dianxin-zhapian
+  - 校园欺凌
+laws:
+  - name: 《反电信网络诈骗法》
+    full_name: 中华人民共和国反电信网络诈骗法
+    url: "https://flk.npc.gov.cn/detail?id=1"
+lint:
+  words: { "中华人民共合国": "中华人民共和国" }
+"#,
+        )
+        .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            config.base_url.as_deref(),
+            Some("https://pufa.example.gov.cn/")
+        );
+        assert_eq!(config.paginate, 10);
+        assert_eq!(config.topics[0].slug, "dianxin-zhapian");
+        assert_eq!(config.topics[1].slug, "xiao-yuan-qi-ling");
+        assert_eq!(config.laws[0].name, "反电信网络诈骗法");
+        assert_eq!(config.laws[0].slug, "fan-dian-xin-wang-luo-zha-pian-fa");
+        assert_eq!(config.lint_words["中华人民共合国"], "中华人民共和国");
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_a_suggestion() {
+        let (_, warnings) = Config::parse("title: 某县\npaginat: 10\n").unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 2);
+        assert_eq!(
+            warnings[0].suggestion.as_deref(),
+            Some("是不是想写“paginate”？")
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors_with_positions() {
+        let mut errors =
+            Config::parse("title: 某县\ntopics: 电信诈骗\npaginate: 很多\n").unwrap_err();
+        errors.sort_by_key(|e| e.line);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (2, 9));
+        assert_eq!(errors[1].line, 3);
+    }
+}

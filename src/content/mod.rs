@@ -1,0 +1,343 @@
+//! Loading: content/ → the plain-data [`Site`] model.
+//!
+//! The walk sorts every folder, reads each Markdown file once (in parallel), splits off its
+//! front matter and checks it against the controlled vocabularies of site.yaml (topics, laws)
+//! and of content/series/. Everything else under content/ is an asset, copied as it is.
+//! Every mistake becomes a positioned [`Diagnostic`]; a file with errors yields no page, so
+//! the rest of the site is still checked.
+
+pub mod date;
+pub mod frontmatter;
+mod page;
+
+pub use date::Date;
+pub use page::{Details, Embed, Episode, Kind, Media, Month, Page};
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// Everything a build works from: the configuration and every loaded content file.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every published page, ordered by source path.
+    pub pages: Vec<Page>,
+    /// Files copied as they are: paths relative to content/, with `/` separators.
+    pub assets: BTreeSet<String>,
+    /// Published pages by their path relative to content/ (`articles/a.md`), for links.
+    pub by_source: BTreeMap<String, usize>,
+    /// Content paths of drafts left out of this build, so links to them can be explained.
+    pub drafts: BTreeSet<String>,
+    pub today: Date,
+}
+
+/// Options that change what is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+/// URL paths that pufa generates itself; a page whose slug would take one is an error.
+pub const RESERVED_PATHS: &[&str] = &[
+    "articles/",
+    "episodes/",
+    "series/",
+    "months/",
+    "topics/",
+    "laws/",
+    "search/",
+    "page/",
+];
+
+/// Loads every file under `root/content`.
+pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Option<Site>, Diagnostics) {
+    let mut diagnostics = Vec::new();
+    let content = root.join(CONTENT_DIR);
+    let (markdown, assets) = walk(root, &content, &mut diagnostics);
+
+    let parsed: Vec<(Option<Page>, Diagnostics)> = markdown
+        .par_iter()
+        .map(|rel| {
+            let source = Path::new(CONTENT_DIR).join(rel);
+            match read_text(&root.join(&source), &source) {
+                Ok(text) => page::parse(rel, &source, text, &config, &assets),
+                Err(d) => (None, vec![d]),
+            }
+        })
+        .collect();
+
+    let mut pages = Vec::new();
+    for (page, mut found) in parsed {
+        diagnostics.append(&mut found);
+        pages.extend(page);
+    }
+
+    let mut drafts = BTreeSet::new();
+    if !options.drafts {
+        pages.retain(|p| {
+            if p.draft {
+                drafts.insert(p.content_path.clone());
+            }
+            !p.draft
+        });
+    }
+    resolve_series(&mut pages, &mut diagnostics);
+    check_topic_descriptions(&pages, &config, &mut diagnostics);
+    check_duplicate_paths(&pages, &mut diagnostics);
+
+    let by_source = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.content_path.clone(), i))
+        .collect();
+    let site = Site {
+        root: root.to_path_buf(),
+        config,
+        pages,
+        assets,
+        by_source,
+        drafts,
+        today: Date::today(),
+    };
+    (Some(site), diagnostics)
+}
+
+/// Reads a file as UTF-8 text, without a BOM.
+fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("io/read", format!("无法读取文件：{e}")).in_file(shown))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        let (line, column) = crate::diagnostic::LineIndex::new(&valid).position(&valid, offset);
+        Diagnostic::error("io/not-utf8", "文件不是 UTF-8 编码，pufa 无法读取")
+            .in_file(shown)
+            .at(line, column)
+            .with_suggestion("在编辑器里用“另存为”选择 UTF-8 编码后再保存")
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Ok(text)
+}
+
+/// Lists content/ in sorted order: Markdown files and assets, both relative to content/.
+fn walk(
+    root: &Path,
+    content: &Path,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<String>, BTreeSet<String>) {
+    let mut markdown = Vec::new();
+    let mut assets = BTreeSet::new();
+    if !content.is_dir() {
+        diagnostics.push(
+            Diagnostic::warning("content/missing", "没有 content 文件夹，网站只有空的首页")
+                .with_suggestion("在网站文件夹里新建 content/articles/，把文章放进去"),
+        );
+        return (markdown, assets);
+    }
+    let walker = walkdir::WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let shown = err
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map(Path::to_path_buf);
+                let message = if err.loop_ancestor().is_some() {
+                    "符号链接指回了上层文件夹，已跳过".to_string()
+                } else {
+                    format!("无法读取：{err}")
+                };
+                let mut d = Diagnostic::warning("io/walk", message);
+                if let Some(shown) = shown {
+                    d = d.in_file(shown);
+                }
+                diagnostics.push(d);
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() && !entry.path().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(content) else {
+            continue;
+        };
+        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+            diagnostics.push(
+                Diagnostic::warning("content/file-name", "文件名不是有效的 Unicode，已跳过")
+                    .in_file(entry.path().strip_prefix(root).unwrap_or(entry.path())),
+            );
+            continue;
+        };
+        if rel.ends_with(".md") {
+            markdown.push(rel);
+        } else {
+            assets.insert(rel);
+        }
+    }
+    (markdown, assets)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// Resolves a path written in `file` (a path relative to content/) the way an editor's
+/// preview does: relative to the file's folder, or from content/ when it starts with `/`.
+/// Returns a normalised path relative to content/, or `None` when it leaves content/.
+pub fn resolve_path(file: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let target = if let Some(absolute) = target.strip_prefix('/') {
+        absolute
+    } else {
+        if let Some((dir, _)) = file.rsplit_once('/') {
+            parts.extend(dir.split('/'));
+        }
+        target
+    };
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Links each episode to its series (named by the series' title or file name).
+fn resolve_series(pages: &mut [Page], diagnostics: &mut Diagnostics) {
+    let series: Vec<(String, String, String)> = pages
+        .iter()
+        .filter(|p| p.kind == Kind::Series)
+        .map(|p| {
+            let stem = file_stem(&p.content_path).to_string();
+            (p.title.clone(), stem, p.slug.clone())
+        })
+        .collect();
+    for page in pages.iter_mut() {
+        let source = page.source.clone();
+        let Details::Episode(episode) = &mut page.details else {
+            continue;
+        };
+        let Some(wanted) = &episode.series_name else {
+            continue;
+        };
+        let found = series
+            .iter()
+            .find(|(title, stem, _)| *title == wanted.text || *stem == wanted.text);
+        match found {
+            Some((_, _, slug)) => episode.series = Some(slug.clone()),
+            None => {
+                let mut d = Diagnostic::error(
+                    "front-matter/unknown-series",
+                    format!("没有名为“{}”的视频系列", wanted.text),
+                )
+                .in_file(&source)
+                .at(wanted.line, wanted.column);
+                let names = series.iter().map(|(t, _, _)| t.as_str());
+                d = match nearest(&wanted.text, names) {
+                    Some(near) => d.with_suggestion(format!("是不是“{near}”？")),
+                    None => d.with_suggestion(
+                        "系列由 content/series/ 里的文件声明，先在那里新建这个系列的文件",
+                    ),
+                };
+                diagnostics.push(d);
+            }
+        }
+    }
+}
+
+fn check_topic_descriptions(pages: &[Page], config: &Config, diagnostics: &mut Diagnostics) {
+    for page in pages.iter().filter(|p| p.kind == Kind::Topic) {
+        if config.topics.iter().any(|t| t.slug == page.slug) {
+            continue;
+        }
+        let stem = file_stem(&page.content_path);
+        let mut d = Diagnostic::error(
+            "content/unknown-topic-file",
+            format!("专题说明文件“{stem}”对应的专题没有在 site.yaml 的 topics 中声明"),
+        )
+        .in_file(&page.source);
+        if let Some(near) = nearest(stem, config.topics.iter().map(|t| t.name.as_str())) {
+            d = d.with_suggestion(format!("是不是“{near}”？文件名要与专题名称相同"));
+        }
+        diagnostics.push(d);
+    }
+}
+
+/// Two pages on one URL would overwrite each other: report both files.
+fn check_duplicate_paths(pages: &[Page], diagnostics: &mut Diagnostics) {
+    let mut taken: BTreeMap<&str, &Page> = BTreeMap::new();
+    for page in pages {
+        if page.kind == Kind::Page && RESERVED_PATHS.contains(&page.path.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "content/reserved-url",
+                    format!("页面的网址 /{} 是 pufa 自己生成的栏目页", page.path),
+                )
+                .in_file(&page.source)
+                .with_suggestion("在 front matter 中用 slug 换一个网址"),
+            );
+            continue;
+        }
+        let mut paths = vec![page.path.as_str()];
+        paths.extend(page.aliases.iter().map(String::as_str));
+        for path in paths {
+            if let Some(other) = taken.get(path) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "content/duplicate-url",
+                        format!(
+                            "“{}”与 {} 的网址相同（/{path}），后者会被覆盖",
+                            page.title,
+                            other.source.display().to_string().replace('\\', "/")
+                        ),
+                    )
+                    .in_file(&page.source)
+                    .with_suggestion("改一个文件名，或在 front matter 中写不同的 slug"),
+                );
+            } else {
+                taken.insert(path, page);
+            }
+        }
+    }
+}
+
+pub(crate) fn file_stem(content_path: &str) -> &str {
+    let name = content_path.rsplit('/').next().unwrap_or(content_path);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_paths_like_an_editor() {
+        let cases = [
+            ("articles/a.md", "img/x.png", Some("articles/img/x.png")),
+            ("articles/a.md", "./x.png", Some("articles/x.png")),
+            ("articles/sub/a.md", "../b.md", Some("articles/b.md")),
+            ("articles/a.md", "/media/ep.mp4", Some("media/ep.mp4")),
+            ("a.md", "x.png", Some("x.png")),
+            ("articles/a.md", "../../x.png", None),
+        ];
+        for (file, target, expected) in cases {
+            assert_eq!(resolve_path(file, target).as_deref(), expected, "{target}");
+        }
+    }
+}

@@ -1,0 +1,764 @@
+//! One content file → one [`Page`]: front matter read into typed fields for its kind.
+
+use super::date::{self, Date};
+use super::frontmatter::{self, SplitError};
+use super::{file_stem, resolve_path};
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::url::slugify;
+use crate::yaml::{self, Fields, Located, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What a content file is, by the folder it lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// content/_index.md
+    Home,
+    Article,
+    Episode,
+    Month,
+    Series,
+    /// A topic's description, content/topics/NAME.md
+    Topic,
+    /// A standalone page, content/pages/
+    Page,
+}
+
+impl Kind {
+    /// The name templates see in `page.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Home => "home",
+            Kind::Article => "article",
+            Kind::Episode => "episode",
+            Kind::Month => "month",
+            Kind::Series => "series",
+            Kind::Topic => "topic",
+            Kind::Page => "page",
+        }
+    }
+
+    /// The Chinese label readers see (文章, 视频 …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Home => "首页",
+            Kind::Article => "文章",
+            Kind::Episode => "视频",
+            Kind::Month => "主题月",
+            Kind::Series => "视频系列",
+            Kind::Topic => "专题",
+            Kind::Page => "页面",
+        }
+    }
+
+    fn of(content_path: &str) -> Option<Kind> {
+        if content_path == "_index.md" {
+            return Some(Kind::Home);
+        }
+        let (folder, _) = content_path.split_once('/')?;
+        Some(match folder {
+            "articles" => Kind::Article,
+            "episodes" => Kind::Episode,
+            "months" => Kind::Month,
+            "series" => Kind::Series,
+            "topics" => Kind::Topic,
+            "pages" => Kind::Page,
+            _ => return None,
+        })
+    }
+
+    fn known_keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Article => &["month"],
+            Kind::Episode => &[
+                "series",
+                "season",
+                "episode",
+                "video",
+                "embed",
+                "poster",
+                "duration",
+                "subtitles",
+            ],
+            Kind::Month => &["theme", "lead"],
+            _ => &[],
+        }
+    }
+}
+
+const COMMON_KEYS: &[&str] = &[
+    "title", "date", "summary", "cover", "topics", "laws", "author", "source", "editor", "draft",
+    "slug", "weight", "aliases", "extra",
+];
+
+/// A loaded content file.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub kind: Kind,
+    /// The file, relative to the site root (`content/articles/a.md`), for messages.
+    pub source: PathBuf,
+    /// The file relative to content/, with `/` separators (`articles/a.md`).
+    pub content_path: String,
+    pub slug: String,
+    /// Output folder path: `articles/a/`; the home page is ``.
+    pub path: String,
+    pub title: String,
+    pub date: Option<Date>,
+    pub summary: Option<String>,
+    /// Asset path relative to content/.
+    pub cover: Option<String>,
+    /// Declared topic names, in the order written.
+    pub topics: Vec<String>,
+    /// Registered law names listed in front matter.
+    pub laws: Vec<String>,
+    pub author: Option<String>,
+    /// 来源
+    pub origin: Option<String>,
+    /// 责任编辑
+    pub editor: Option<String>,
+    pub draft: bool,
+    pub weight: i64,
+    /// Extra output paths that redirect here.
+    pub aliases: Vec<String>,
+    pub extra: serde_json::Value,
+    /// The whole file, without BOM.
+    pub text: String,
+    /// Byte offset of the Markdown body in `text`.
+    pub body_offset: usize,
+    pub details: Details,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    pub fn episode(&self) -> Option<&Episode> {
+        match &self.details {
+            Details::Episode(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn month(&self) -> Option<&Month> {
+        match &self.details {
+            Details::Month(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The `YYYY-MM` month an article or episode belongs to.
+    pub fn month_key(&self) -> Option<String> {
+        match &self.details {
+            Details::Article { month: Some(m) } => Some(m.clone()),
+            Details::Article { month: None } | Details::Episode(_) => {
+                self.date.map(|d| d.month_key())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What only some kinds have.
+#[derive(Debug, Clone)]
+pub enum Details {
+    None,
+    Article { month: Option<String> },
+    Episode(Episode),
+    Month(Month),
+}
+
+#[derive(Debug, Clone)]
+pub struct Episode {
+    /// As written in front matter, kept until series are resolved.
+    pub series_name: Option<Located>,
+    /// The series' slug, once resolved.
+    pub series: Option<String>,
+    pub season: Option<i64>,
+    pub number: Option<i64>,
+    pub media: Media,
+    /// Asset paths relative to content/.
+    pub poster: Option<String>,
+    pub subtitles: Option<String>,
+    /// `mm:ss` or `h:mm:ss` as written, and in seconds.
+    pub duration: Option<(String, u32)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Media {
+    None,
+    /// A local video file, relative to content/.
+    Video(String),
+    Embed(Embed),
+}
+
+/// A video hosted by a platform, shown in its player.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embed {
+    pub provider: &'static str,
+    /// The provider's Chinese name (哔哩哔哩 …).
+    pub provider_name: &'static str,
+    pub id: String,
+    pub player_url: String,
+}
+
+impl Embed {
+    /// Parses `bilibili:BV…`, `qq:VID` or `douyin:ID`.
+    pub fn parse(value: &str) -> Result<Embed, String> {
+        let Some((provider, id)) = value.split_once(':') else {
+            return Err(format!(
+                "embed“{value}”应当写成 平台:编号，例如 bilibili:BV1xx411c7mD"
+            ));
+        };
+        let id = id.trim();
+        let valid_id = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid_id {
+            return Err(format!("embed 的视频编号“{id}”只能含字母、数字、- 和 _"));
+        }
+        let (provider, provider_name, player_url) = match provider.trim() {
+            "bilibili" => (
+                "bilibili",
+                "哔哩哔哩",
+                format!("https://player.bilibili.com/player.html?bvid={id}&autoplay=0"),
+            ),
+            "qq" => (
+                "qq",
+                "腾讯视频",
+                format!("https://v.qq.com/txp/iframe/player.html?vid={id}"),
+            ),
+            "douyin" => (
+                "douyin",
+                "抖音",
+                format!("https://open.douyin.com/player/video?vid={id}&autoplay=0"),
+            ),
+            other => {
+                return Err(format!(
+                    "不支持的视频平台“{other}”；embed 只支持 bilibili、qq、douyin"
+                ));
+            }
+        };
+        Ok(Embed {
+            provider,
+            provider_name,
+            id: id.to_string(),
+            player_url,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Month {
+    /// `YYYY-MM`
+    pub key: String,
+    /// The month's theme (主题).
+    pub theme: Option<String>,
+    /// 牵头单位
+    pub lead: Option<String>,
+}
+
+/// Parses one content file. Returns the page, or `None` when it has errors, with every
+/// diagnostic found.
+pub(super) fn parse(
+    content_path: &str,
+    source: &Path,
+    text: String,
+    config: &Config,
+    assets: &BTreeSet<String>,
+) -> (Option<Page>, Diagnostics) {
+    let Some(kind) = Kind::of(content_path) else {
+        let d = Diagnostic::warning(
+            "content/unknown-folder",
+            "这个 Markdown 文件不在 articles、episodes、months、series、topics、pages 中，没有生成页面",
+        )
+        .in_file(source)
+        .with_suggestion("文章放进 content/articles/，独立页面放进 content/pages/");
+        return (None, vec![d]);
+    };
+    let split = match frontmatter::split(&text) {
+        Ok(split) => split,
+        Err(err) => {
+            let (message, hint) = match err {
+                SplitError::NoOpening => (
+                    "文件开头缺少 front matter",
+                    "第一行写 ---，接着写 title: 标题 等字段，再用一行 --- 结束",
+                ),
+                SplitError::NoClosing => (
+                    "front matter 没有结束",
+                    "在最后一个字段下面加一行 ---，把字段和正文分开",
+                ),
+            };
+            let d = Diagnostic::error("front-matter/delimiters", message)
+                .in_file(source)
+                .at(1, 1)
+                .with_suggestion(hint);
+            return (None, vec![d]);
+        }
+    };
+    let node = match yaml::parse(split.yaml) {
+        Ok(node) => node,
+        Err(e) => {
+            let d = Diagnostic::error("front-matter/yaml-syntax", "front matter 的 YAML 写法有误")
+                .in_file(source)
+                .at(e.line + split.yaml_line - 1, e.column)
+                .with_suggestion(
+                    "检查这一行及上一行：冒号后要有空格，引号要成对，同一层的缩进要对齐",
+                );
+            return (None, vec![d]);
+        }
+    };
+    let entries = match &node.value {
+        Value::Map(entries) => entries.as_slice(),
+        Value::Null => &[],
+        _ => {
+            let d = Diagnostic::error(
+                "front-matter/not-a-map",
+                "front matter 应当由“字段: 值”组成，例如 title: 标题",
+            )
+            .in_file(source)
+            .at(node.line + split.yaml_line - 1, node.column);
+            return (None, vec![d]);
+        }
+    };
+    let body_offset = split.body_offset;
+    let mut reader = Reader {
+        f: Fields::new(entries, source, split.yaml_line - 1),
+        content_path,
+        source,
+        config,
+        assets,
+    };
+    let page = reader.page(kind, content_path, source, body_offset);
+    let diagnostics = reader.f.diagnostics;
+    let page = if crate::diagnostic::has_errors(&diagnostics) {
+        None
+    } else {
+        page.map(|p| Page { text, ..p })
+    };
+    (page, diagnostics)
+}
+
+struct Reader<'a> {
+    f: Fields<'a>,
+    content_path: &'a str,
+    source: &'a Path,
+    config: &'a Config,
+    assets: &'a BTreeSet<String>,
+}
+
+impl Reader<'_> {
+    fn page(
+        &mut self,
+        kind: Kind,
+        content_path: &str,
+        source: &Path,
+        body_offset: usize,
+    ) -> Option<Page> {
+        let mut known = COMMON_KEYS.to_vec();
+        known.extend_from_slice(kind.known_keys());
+        self.f.warn_unknown_keys(&known, "front matter ");
+
+        let stem = file_stem(content_path);
+        let title = self.f.string("title").filter(|t| !t.trim().is_empty());
+        let date = self
+            .f
+            .located("date")
+            .and_then(|l| match Date::parse(&l.text) {
+                Ok(d) => Some(d),
+                Err(message) => {
+                    self.error(&l, "front-matter/bad-date", message);
+                    None
+                }
+            });
+        let requires_date = matches!(kind, Kind::Article | Kind::Episode);
+        if requires_date
+            && date.is_none()
+            && self.f.get("date").is_none_or(|n| n.value == Value::Null)
+        {
+            self.missing("date", "date: 2023-06-01", "发布日期");
+        }
+        let details = match kind {
+            Kind::Article => Details::Article {
+                month: self.f.located("month").and_then(|l| self.month(&l)),
+            },
+            Kind::Episode => Details::Episode(self.episode()),
+            Kind::Month => {
+                let key = match date::parse_month(stem) {
+                    Ok(key) => Some(key),
+                    Err(_) => {
+                        let d = Diagnostic::error(
+                            "content/month-file-name",
+                            format!("主题月文件名“{stem}.md”应当是 年-月.md，例如 2023-06.md"),
+                        )
+                        .in_file(source);
+                        self.f.diagnostics.push(d);
+                        None
+                    }
+                };
+                Details::Month(Month {
+                    key: key.unwrap_or_default(),
+                    theme: self.f.string("theme"),
+                    lead: self.f.string("lead"),
+                })
+            }
+            _ => Details::None,
+        };
+        let title = match (title, &details) {
+            (Some(t), _) => t,
+            (None, Details::Month(m)) => m
+                .theme
+                .clone()
+                .unwrap_or_else(|| date::month_chinese(&m.key)),
+            (None, _) if kind == Kind::Topic => stem.to_string(),
+            (None, _) if kind == Kind::Home => self.config.title.clone(),
+            (None, _) => {
+                self.missing("title", "title: 文章标题", "标题");
+                String::new()
+            }
+        };
+        let slug = match self.f.located("slug") {
+            Some(l) => {
+                let slug = slugify(&l.text);
+                if slug.is_empty() {
+                    self.error(
+                        &l,
+                        "front-matter/bad-slug",
+                        "slug 只能由字母、数字和 - 组成",
+                    );
+                }
+                slug
+            }
+            None => slugify(stem),
+        };
+        let path = match (kind, &details) {
+            (Kind::Home, _) => String::new(),
+            (Kind::Month, Details::Month(m)) => format!("months/{}/", m.key),
+            (Kind::Topic, _) => {
+                let topic = self
+                    .config
+                    .topics
+                    .iter()
+                    .find(|t| t.name == stem || t.slug == stem);
+                format!(
+                    "topics/{}/",
+                    topic.map_or(slug.as_str(), |t| t.slug.as_str())
+                )
+            }
+            _ if slug.is_empty() => {
+                let d = Diagnostic::error("content/empty-slug", "无法从文件名生成网址")
+                    .in_file(source)
+                    .with_suggestion("在 front matter 中写 slug: 英文或拼音网址");
+                self.f.diagnostics.push(d);
+                String::new()
+            }
+            (Kind::Article, _) => format!("articles/{slug}/"),
+            (Kind::Episode, _) => format!("episodes/{slug}/"),
+            (Kind::Series, _) => format!("series/{slug}/"),
+            _ => format!("{slug}/"),
+        };
+        let slug = match kind {
+            Kind::Topic | Kind::Month => path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            _ => slug,
+        };
+        let topics = self.topics();
+        let laws = self.laws();
+        let cover = self.asset("cover");
+        let aliases = self
+            .f
+            .string_list("aliases")
+            .into_iter()
+            .filter_map(|l| alias_path(&l.text))
+            .collect();
+        Some(Page {
+            kind,
+            source: source.to_path_buf(),
+            content_path: content_path.to_string(),
+            slug,
+            path,
+            title: title.trim().to_string(),
+            date,
+            summary: self.f.string("summary").filter(|s| !s.trim().is_empty()),
+            cover,
+            topics,
+            laws,
+            author: self.f.string("author"),
+            origin: self.f.string("source"),
+            editor: self.f.string("editor"),
+            draft: self.f.boolean("draft").unwrap_or(false),
+            weight: self.f.integer("weight").unwrap_or(0),
+            aliases,
+            extra: self
+                .f
+                .get("extra")
+                .map_or(serde_json::Value::Null, |n| n.to_json()),
+            text: String::new(),
+            body_offset,
+            details,
+        })
+    }
+
+    fn error(&mut self, at: &Located, code: &'static str, message: impl Into<String>) {
+        let d = Diagnostic::error(code, message)
+            .in_file(self.source)
+            .at(at.line, at.column);
+        self.f.diagnostics.push(d);
+    }
+
+    fn missing(&mut self, key: &str, example: &str, what: &str) {
+        let d = Diagnostic::error(
+            "front-matter/missing-field",
+            format!("front matter 缺少{what}“{key}”"),
+        )
+        .in_file(self.source)
+        .at(1, 1)
+        .with_suggestion(format!("在 front matter 中加一行 {example}"));
+        self.f.diagnostics.push(d);
+    }
+
+    fn month(&mut self, l: &Located) -> Option<String> {
+        match date::parse_month(&l.text) {
+            Ok(m) => Some(m),
+            Err(message) => {
+                self.error(l, "front-matter/bad-month", message);
+                None
+            }
+        }
+    }
+
+    fn topics(&mut self) -> Vec<String> {
+        let mut topics: Vec<String> = Vec::new();
+        for l in self.f.string_list("topics") {
+            let declared = self.config.topics.iter().find(|t| t.name == l.text);
+            match declared {
+                Some(t) if !topics.contains(&t.name) => topics.push(t.name.clone()),
+                Some(_) => {}
+                None => {
+                    let names = self.config.topics.iter().map(|t| t.name.as_str());
+                    let hint = match nearest(&l.text, names) {
+                        Some(near) => format!("是不是“{near}”？"),
+                        None => "专题要先在 site.yaml 的 topics 中声明".to_string(),
+                    };
+                    let d = Diagnostic::error(
+                        "front-matter/unknown-topic",
+                        format!("专题“{}”没有在 site.yaml 中声明", l.text),
+                    )
+                    .in_file(self.source)
+                    .at(l.line, l.column)
+                    .with_suggestion(hint);
+                    self.f.diagnostics.push(d);
+                }
+            }
+        }
+        topics
+    }
+
+    fn laws(&mut self) -> Vec<String> {
+        let mut laws: Vec<String> = Vec::new();
+        for l in self.f.string_list("laws") {
+            let wanted = l
+                .text
+                .trim()
+                .trim_start_matches('《')
+                .trim_end_matches('》');
+            let declared = self
+                .config
+                .laws
+                .iter()
+                .find(|law| law.name == wanted || law.full_name == wanted);
+            match declared {
+                Some(law) if !laws.contains(&law.name) => laws.push(law.name.clone()),
+                Some(_) => {}
+                None => {
+                    let names = self.config.laws.iter().map(|law| law.name.as_str());
+                    let hint = match nearest(wanted, names) {
+                        Some(near) => format!("是不是“{near}”？"),
+                        None => "法律要先在 site.yaml 的 laws 中登记".to_string(),
+                    };
+                    let d = Diagnostic::error(
+                        "front-matter/unknown-law",
+                        format!("法律“{wanted}”没有在 site.yaml 中登记"),
+                    )
+                    .in_file(self.source)
+                    .at(l.line, l.column)
+                    .with_suggestion(hint);
+                    self.f.diagnostics.push(d);
+                }
+            }
+        }
+        laws
+    }
+
+    /// A front-matter path to a file under content/; a missing file is a warning.
+    fn asset(&mut self, key: &str) -> Option<String> {
+        let l = self.f.located(key)?;
+        if l.text.contains("://") {
+            self.error(
+                &l,
+                "front-matter/remote-file",
+                format!("{key} 应当是网站里的文件路径，不能是外部网址"),
+            );
+            return None;
+        }
+        let Some(path) = resolve_path(self.content_path, l.text.trim()) else {
+            self.error(
+                &l,
+                "front-matter/path-outside",
+                format!("{key} 的路径“{}”跑到了 content 文件夹外面", l.text),
+            );
+            return None;
+        };
+        if !self.assets.contains(&path) {
+            let d = Diagnostic::warning(
+                "front-matter/missing-file",
+                format!("找不到 {key} 文件“{}”（content/{path}）", l.text),
+            )
+            .in_file(self.source)
+            .at(l.line, l.column)
+            .with_suggestion(
+                "路径相对于这篇 Markdown 文件所在的文件夹；以 / 开头则从 content/ 算起",
+            );
+            self.f.diagnostics.push(d);
+        }
+        Some(path)
+    }
+
+    fn episode(&mut self) -> Episode {
+        let series_name = self.f.located("series");
+        let season = self.f.integer("season");
+        let number = self.f.integer("episode");
+        let video = self.asset("video");
+        let embed = self
+            .f
+            .located("embed")
+            .and_then(|l| match Embed::parse(&l.text) {
+                Ok(e) => Some(e),
+                Err(message) => {
+                    self.error(&l, "front-matter/bad-embed", message);
+                    None
+                }
+            });
+        let media = match (video, embed) {
+            (Some(v), None) => Media::Video(v),
+            (None, Some(e)) => Media::Embed(e),
+            (None, None) => Media::None,
+            (Some(v), Some(_)) => {
+                let node = self.f.get("embed").expect("embed was read");
+                let d = self.f.diagnostic_at(
+                    node,
+                    Diagnostic::warning(
+                        "front-matter/video-and-embed",
+                        "同时写了 video 和 embed，页面只播放本地视频 video",
+                    ),
+                );
+                self.f.diagnostics.push(d);
+                Media::Video(v)
+            }
+        };
+        let duration = self
+            .f
+            .located("duration")
+            .and_then(|l| match parse_duration(&l.text) {
+                Some(seconds) => Some((l.text.trim().to_string(), seconds)),
+                None => {
+                    self.error(
+                        &l,
+                        "front-matter/bad-duration",
+                        format!("时长“{}”应当写成 分:秒，例如 03:20", l.text),
+                    );
+                    None
+                }
+            });
+        Episode {
+            series_name,
+            series: None,
+            season,
+            number,
+            media,
+            poster: self.asset("poster"),
+            subtitles: self.asset("subtitles"),
+            duration,
+        }
+    }
+}
+
+/// `mm:ss` or `h:mm:ss` in seconds.
+pub fn parse_duration(text: &str) -> Option<u32> {
+    let parts: Vec<&str> = text.trim().split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let mut seconds = 0u32;
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) || part.len() > 3 {
+            return None;
+        }
+        let n: u32 = part.parse().ok()?;
+        if i > 0 && n >= 60 {
+            return None;
+        }
+        seconds = seconds * 60 + n;
+    }
+    Some(seconds)
+}
+
+/// An alias as an output path: `/old/a/` → `old/a/`, `old.html` stays a file.
+fn alias_path(alias: &str) -> Option<String> {
+    let path = alias.trim().trim_start_matches('/');
+    if path.is_empty() || path.split('/').any(|p| p == "..") {
+        return None;
+    }
+    Some(if path.ends_with('/') || path.ends_with(".html") {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embeds() {
+        let e = Embed::parse("bilibili:BV1xx411c7mD").unwrap();
+        assert_eq!(
+            e.player_url,
+            "https://player.bilibili.com/player.html?bvid=BV1xx411c7mD&autoplay=0"
+        );
+        assert_eq!(
+            Embed::parse("qq:x0012abc").unwrap().player_url,
+            "https://v.qq.com/txp/iframe/player.html?vid=x0012abc"
+        );
+        assert_eq!(
+            Embed::parse("douyin:7001").unwrap().player_url,
+            "https://open.douyin.com/player/video?vid=7001&autoplay=0"
+        );
+        assert!(Embed::parse("youku:X").unwrap_err().contains("不支持"));
+        assert!(Embed::parse("bilibili:\"><script>").is_err());
+        assert!(Embed::parse("BV1xx").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("03:20"), Some(200));
+        assert_eq!(parse_duration("1:02:03"), Some(3723));
+        assert_eq!(parse_duration("3:75"), None);
+        assert_eq!(parse_duration("三分钟"), None);
+        assert_eq!(parse_duration("200"), None);
+    }
+
+    #[test]
+    fn aliases() {
+        assert_eq!(alias_path("/old/a").as_deref(), Some("old/a/"));
+        assert_eq!(alias_path("old.html").as_deref(), Some("old.html"));
+        assert_eq!(alias_path("../x"), None);
+    }
+}

@@ -1,0 +1,20 @@
+//! pufa: a static site generator for legal-publicity (普法) websites.
+//!
+//! The pipeline, one module a stage: [`config`] reads site.yaml, [`content`] loads every
+//! file under content/ into a plain-data [`content::Site`], [`markdown`] renders each page's
+//! body, [`taxonomy`] groups pages into topics, months, series and laws, [`render`] turns
+//! them into files through the [`theme`]'s Tera templates and [`output`] swaps the result in.
+//! [`cmd`] holds one module per subcommand; [`cli`] parses arguments.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod taxonomy;
+pub mod theme;
+pub mod url;
+pub mod yaml;

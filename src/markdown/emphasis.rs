@@ -1,0 +1,327 @@
+//! Chinese-friendly `*` / `**` emphasis.
+//!
+//! CommonMark decides whether `**` can open or close emphasis by looking at punctuation on
+//! either side. Chinese text has no spaces between words and puts full-width punctuation right
+//! next to the markers, so `这是**我想做的事。**所以继续。` and `中文**“加粗”**中文` stay
+//! literal asterisks in pulldown-cmark 0.13. This pass runs over the event stream after
+//! parsing and pairs the leftover `*` runs by a looser rule: a run opens when the next
+//! character is not whitespace and closes when the previous one is not, matching runs of the
+//! same length within one inline container.
+//!
+//! pulldown-cmark has merged a CJK-friendly flanking option upstream (PR #1059) but not
+//! released it; delete this module and set that option once a release ships it.
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+use std::ops::Range;
+
+/// A piece of the stream: an event, or a run of `*` taken out of a literal text.
+enum Piece<'a> {
+    Event(Event<'a>),
+    Run {
+        count: usize,
+        before: Option<char>,
+        after: Option<char>,
+    },
+}
+
+/// Rewrites unmatched `*` runs in `events` into emphasis. `source` is the Markdown the events
+/// (with their byte ranges) were parsed from: only text that stands in the source exactly as it
+/// is in the event is considered, so escaped `\*` stays an asterisk.
+pub fn apply<'a>(events: Vec<(Event<'a>, Range<usize>)>, source: &'a str) -> Vec<Event<'a>> {
+    if !events.iter().any(|(e, r)| has_literal_star(e, r, source)) {
+        return events.into_iter().map(|(e, _)| e).collect();
+    }
+    let pieces = split_runs(merge_literal_text(events, source), source);
+    pair(pieces)
+}
+
+/// pulldown-cmark hands a delimiter run it could not use over as separate one-character text
+/// events; join neighbouring literal texts so a run is seen whole.
+fn merge_literal_text<'a>(
+    events: Vec<(Event<'a>, Range<usize>)>,
+    source: &'a str,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let is_literal = |e: &Event, r: &Range<usize>| matches!(e, Event::Text(t) if source.get(r.clone()) == Some(t.as_ref()));
+    let mut merged: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
+    for (event, range) in events
+        .into_iter()
+        .flat_map(|(e, r)| split_escape(e, r, source))
+    {
+        if let Some((last, last_range)) = merged.last_mut()
+            && last_range.end == range.start
+            && is_literal(last, last_range)
+            && is_literal(&event, &range)
+        {
+            last_range.end = range.end;
+            *last = Event::Text(source[last_range.clone()].into());
+            continue;
+        }
+        merged.push((event, range));
+    }
+    merged
+}
+
+fn has_literal_star(event: &Event, range: &Range<usize>, source: &str) -> bool {
+    matches!(event, Event::Text(t) if t.contains('*') && source.get(range.clone()) == Some(t.as_ref()))
+}
+
+/// pulldown-cmark starts the text after a backslash escape at the escaped character, so the
+/// event still equals its source. Give that character its backslash back (its range then no
+/// longer equals the text, so it is never taken for a delimiter) and keep the rest literal.
+fn split_escape<'a>(
+    event: Event<'a>,
+    range: Range<usize>,
+    source: &'a str,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let escaped = range.start > 0 && source.as_bytes()[range.start - 1] == b'\\';
+    match &event {
+        Event::Text(t) if escaped && source.get(range.clone()) == Some(t.as_ref()) => {
+            let first = t.chars().next().map_or(0, char::len_utf8);
+            let split = range.start + first;
+            let mut parts = vec![(
+                Event::Text(source[range.start..split].into()),
+                range.start - 1..split,
+            )];
+            if split < range.end {
+                parts.push((
+                    Event::Text(source[split..range.end].into()),
+                    split..range.end,
+                ));
+            }
+            parts
+        }
+        _ => vec![(event, range)],
+    }
+}
+
+fn split_runs<'a>(events: Vec<(Event<'a>, Range<usize>)>, source: &'a str) -> Vec<Piece<'a>> {
+    let mut pieces = Vec::with_capacity(events.len());
+    let neighbours: Vec<Neighbour> = events.iter().map(|(e, _)| Neighbour::of(e)).collect();
+    for (i, (event, range)) in events.into_iter().enumerate() {
+        if !has_literal_star(&event, &range, source) {
+            pieces.push(Piece::Event(event));
+            continue;
+        }
+        // The text equals its source (checked above): borrow the source, so the pieces
+        // live as long as the stream.
+        let text: &'a str = &source[range];
+        let previous = if i > 0 { neighbours[i - 1].last } else { None };
+        let next = neighbours.get(i + 1).and_then(|n| n.first);
+        let mut rest = text;
+        let mut before = previous;
+        while let Some(start) = rest.find('*') {
+            if start > 0 {
+                pieces.push(Piece::Event(Event::Text(rest[..start].into())));
+                before = rest[..start].chars().next_back();
+            }
+            let count = rest[start..].bytes().take_while(|&b| b == b'*').count();
+            let after_run = &rest[start + count..];
+            let after = after_run.chars().next().or(next);
+            pieces.push(Piece::Run {
+                count,
+                before,
+                after,
+            });
+            before = Some('*');
+            rest = after_run;
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Event(Event::Text(rest.into())));
+        }
+    }
+    pieces
+}
+
+/// The characters an event shows at its edges, as seen by a neighbouring `*` run. Whitespace
+/// and block edges count as whitespace (`None` or a space); inline markup as a letter.
+struct Neighbour {
+    first: Option<char>,
+    last: Option<char>,
+}
+
+impl Neighbour {
+    fn of(event: &Event) -> Neighbour {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => Neighbour {
+                first: t.chars().next(),
+                last: t.chars().next_back(),
+            },
+            Event::SoftBreak | Event::HardBreak => Neighbour {
+                first: Some(' '),
+                last: Some(' '),
+            },
+            Event::Start(tag) if is_inline(tag) => Neighbour {
+                first: Some('x'),
+                last: None,
+            },
+            Event::End(tag) if is_inline_end(tag) => Neighbour {
+                first: None,
+                last: Some('x'),
+            },
+            _ => Neighbour {
+                first: None,
+                last: None,
+            },
+        }
+    }
+}
+
+fn is_inline(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+fn is_open(c: Option<char>) -> bool {
+    c.is_some_and(|c| !c.is_whitespace())
+}
+
+fn pair(pieces: Vec<Piece>) -> Vec<Event> {
+    // What each run becomes: `None` literal, `Some(true)` an opener, `Some(false)` a closer.
+    let mut role: Vec<Option<bool>> = vec![None; pieces.len()];
+    // Open runs: (piece index, count, inline depth).
+    let mut stack: Vec<(usize, usize, usize)> = Vec::new();
+    let mut depth = 0usize;
+    for (i, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Event(Event::Start(tag)) if is_inline(tag) => depth += 1,
+            Piece::Event(Event::End(tag)) if is_inline_end(tag) => {
+                depth = depth.saturating_sub(1);
+                stack.retain(|&(_, _, d)| d <= depth);
+            }
+            Piece::Event(Event::Start(_) | Event::End(_)) => {
+                // A block edge: nothing pairs across it.
+                stack.clear();
+                depth = 0;
+            }
+            Piece::Event(_) => {}
+            Piece::Run {
+                count,
+                before,
+                after,
+            } => {
+                if *count > 3 {
+                    continue;
+                }
+                let can_close = is_open(*before);
+                let can_open = is_open(*after);
+                let opener = stack
+                    .iter()
+                    .rposition(|&(_, c, d)| c == *count && d == depth)
+                    .filter(|_| can_close);
+                if let Some(at) = opener {
+                    let (open_index, _, _) = stack[at];
+                    role[open_index] = Some(true);
+                    role[i] = Some(false);
+                    stack.truncate(at);
+                } else if can_open {
+                    stack.push((i, *count, depth));
+                }
+            }
+        }
+    }
+    let mut events = Vec::with_capacity(pieces.len());
+    for (piece, role) in pieces.into_iter().zip(role) {
+        match (piece, role) {
+            (Piece::Event(e), _) => events.push(e),
+            (Piece::Run { count, .. }, None) => events.push(Event::Text("*".repeat(count).into())),
+            (Piece::Run { count, .. }, Some(open)) => {
+                let tags: &[(Tag, TagEnd)] = match count {
+                    1 => &[(Tag::Emphasis, TagEnd::Emphasis)],
+                    2 => &[(Tag::Strong, TagEnd::Strong)],
+                    _ => &[
+                        (Tag::Strong, TagEnd::Strong),
+                        (Tag::Emphasis, TagEnd::Emphasis),
+                    ],
+                };
+                if open {
+                    events.extend(tags.iter().map(|(t, _)| Event::Start(t.clone())));
+                } else {
+                    events.extend(tags.iter().rev().map(|(_, e)| Event::End(*e)));
+                }
+            }
+        }
+    }
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use pulldown_cmark::{Options, Parser, html};
+
+    fn render(markdown: &str) -> String {
+        let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH);
+        let events = super::apply(parser.into_offset_iter().collect(), markdown);
+        let mut out = String::new();
+        html::push_html(&mut out, events.into_iter());
+        out.trim_end().to_string()
+    }
+
+    #[test]
+    fn chinese_emphasis() {
+        let cases = [
+            (
+                "这是**我想做的事。**所以继续。",
+                "<p>这是<strong>我想做的事。</strong>所以继续。</p>",
+            ),
+            (
+                "中文**“加粗”**中文",
+                "<p>中文<strong>“加粗”</strong>中文</p>",
+            ),
+            ("中文*“强调”*中文", "<p>中文<em>“强调”</em>中文</p>"),
+            (
+                "**刷单本身就是违法行为。**依据法律",
+                "<p><strong>刷单本身就是违法行为。</strong>依据法律</p>",
+            ),
+            (
+                "依据***《民法典》***规定",
+                "<p>依据<strong><em>《民法典》</em></strong>规定</p>",
+            ),
+            // Already handled by CommonMark: left as pulldown-cmark renders it.
+            ("**加粗**文字", "<p><strong>加粗</strong>文字</p>"),
+            // Not emphasis: spaces around the markers, escapes, unpaired runs.
+            ("3 * 4 * 5", "<p>3 * 4 * 5</p>"),
+            ("价格\\*不含税\\*", "<p>价格*不含税*</p>"),
+            ("只有一个**星号。", "<p>只有一个**星号。</p>"),
+            ("不同长度**甲。*乙", "<p>不同长度**甲。*乙</p>"),
+            // Nothing pairs across paragraphs.
+            (
+                "第一段**。\n\n。**第二段",
+                "<p>第一段**。</p>\n<p>。**第二段</p>",
+            ),
+            // Inside a link, and around one.
+            (
+                "见[《民法典》**第十二条。**](a.md)。",
+                "<p>见<a href=\"a.md\">《民法典》<strong>第十二条。</strong></a>。</p>",
+            ),
+        ];
+        for (markdown, expected) in cases {
+            assert_eq!(render(markdown), expected, "{markdown}");
+        }
+    }
+
+    #[test]
+    fn code_spans_are_left_alone() {
+        assert_eq!(render("`甲**。**乙`丙"), "<p><code>甲**。**乙</code>丙</p>");
+    }
+}

@@ -1,0 +1,206 @@
+//! Writing the built site, all or nothing.
+//!
+//! A build writes into a fresh folder beside the output folder and swaps it in only once
+//! everything is written, so a failed build leaves the previous output exactly as it was.
+//! pufa marks the folders it creates with a marker file and refuses to replace a non-empty
+//! folder without it, or the site's own folders: it never deletes what it did not write.
+
+use crate::diagnostic::Diagnostic;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Name of the file that marks a folder as pufa's output.
+pub const MARKER: &str = ".pufa-output";
+const MARKER_TEXT: &str =
+    "这个文件夹由 pufa build 生成，每次构建都会被整体替换。请不要在这里手工修改文件。\n";
+
+/// An output folder being written.
+pub struct Output {
+    staging: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Output {
+    /// Checks that `target` may be replaced and creates the staging folder beside it.
+    pub fn create(root: &Path, target: &Path) -> Result<Output, Diagnostic> {
+        let refuse = |why: &str| {
+            Diagnostic::error(
+                "output/refused",
+                format!("不能把网站生成到 {}：{why}", target.display()),
+            )
+            .with_suggestion("用 --output 指定一个新的空文件夹，例如 public")
+        };
+        let root = absolute(root);
+        let target_abs = absolute(target);
+        if root.starts_with(&target_abs) {
+            return Err(refuse(
+                "它是网站文件夹本身或它的上级，构建会删掉网站的源文件",
+            ));
+        }
+        for own in ["content", "themes", "templates", "static"] {
+            if target_abs.starts_with(root.join(own)) {
+                return Err(refuse(&format!("它在网站的 {own} 文件夹里")));
+            }
+        }
+        match fs::symlink_metadata(&target_abs) {
+            Ok(meta) if !meta.is_dir() => {
+                return Err(refuse("那里已经有一个同名的文件"));
+            }
+            Ok(_) => {
+                let empty = fs::read_dir(&target_abs)
+                    .map_err(|e| io_error(&target_abs, "读取", &e))?
+                    .next()
+                    .is_none();
+                if !empty && !target_abs.join(MARKER).is_file() {
+                    return Err(refuse(&format!(
+                        "文件夹不是空的，也不是 pufa 生成的（没有 {MARKER} 标记文件）"
+                    )));
+                }
+            }
+            Err(_) => {}
+        }
+        let parent = target_abs
+            .parent()
+            .ok_or_else(|| refuse("它没有上级文件夹"))?;
+        fs::create_dir_all(parent).map_err(|e| io_error(parent, "创建", &e))?;
+        let name = target_abs
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let staging = parent.join(format!(".{name}.pufa-new-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| io_error(&staging, "清理", &e))?;
+        }
+        fs::create_dir(&staging).map_err(|e| io_error(&staging, "创建", &e))?;
+        let output = Output {
+            staging,
+            target: target_abs,
+            committed: false,
+        };
+        output.write(MARKER, MARKER_TEXT.as_bytes())?;
+        Ok(output)
+    }
+
+    /// Writes `bytes` to `path` (relative to the output root), creating folders.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let file = self.staging.join(path);
+        if let Some(dir) = file.parent() {
+            fs::create_dir_all(dir).map_err(|e| io_error(dir, "创建", &e))?;
+        }
+        fs::write(&file, bytes).map_err(|e| io_error(&file, "写入", &e))
+    }
+
+    /// Copies the file `from` to `path` (relative to the output root).
+    pub fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
+        let file = self.staging.join(path);
+        if let Some(dir) = file.parent() {
+            fs::create_dir_all(dir).map_err(|e| io_error(dir, "创建", &e))?;
+        }
+        fs::copy(from, &file)
+            .map(|_| ())
+            .map_err(|e| io_error(from, "复制", &e))
+    }
+
+    /// Swaps the finished output in for the previous one.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        let parent = self.target.parent().unwrap_or(Path::new("."));
+        let name = self
+            .target
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let old = parent.join(format!(".{name}.pufa-old-{}", std::process::id()));
+        let had_previous = self.target.exists();
+        if had_previous {
+            fs::rename(&self.target, &old).map_err(|e| io_error(&self.target, "替换", &e))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            if had_previous {
+                // Put the previous output back before reporting.
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(io_error(&self.target, "替换", &e));
+        }
+        self.committed = true;
+        if had_previous {
+            fs::remove_dir_all(&old).map_err(|e| io_error(&old, "删除旧的", &e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    /// An output that was never committed leaves nothing behind.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Resolve symlinks where the path exists, so `public -> .` is seen for what it is.
+    fs::canonicalize(&path).unwrap_or(path)
+}
+
+fn io_error(path: &Path, action: &str, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "io/write",
+        format!("无法{action} {}：{err}", path.display()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_folders_it_does_not_own() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        fs::create_dir_all(root.join("content")).unwrap();
+        fs::create_dir_all(root.join("mine")).unwrap();
+        fs::write(root.join("mine/keep.txt"), "自己的文件").unwrap();
+        for target in [
+            root.to_path_buf(),
+            root.join("content"),
+            root.join("mine"),
+            root.join(".."),
+        ] {
+            assert!(
+                Output::create(root, &target).is_err(),
+                "{}",
+                target.display()
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(root.join("mine/keep.txt")).unwrap(),
+            "自己的文件"
+        );
+    }
+
+    #[test]
+    fn swaps_in_only_on_commit() {
+        let site = tempfile::tempdir().unwrap();
+        let target = site.path().join("public");
+        let first = Output::create(site.path(), &target).unwrap();
+        first.write("index.html", b"one").unwrap();
+        first.commit().unwrap();
+
+        let second = Output::create(site.path(), &target).unwrap();
+        second.write("index.html", b"two").unwrap();
+        drop(second);
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "one"
+        );
+        let leftovers = fs::read_dir(site.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "only public/ remains");
+
+        let third = Output::create(site.path(), &target).unwrap();
+        third.write("a/b/index.html", b"three").unwrap();
+        third.commit().unwrap();
+        assert!(!target.join("index.html").exists());
+        assert!(target.join(MARKER).is_file());
+    }
+}

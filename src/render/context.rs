@@ -1,0 +1,697 @@
+//! Typed template contexts.
+//!
+//! Every value a template sees is built here from the site model, with links already made
+//! relative to the page being rendered. docs/theming.md documents each field; change both
+//! together.
+
+use super::Linker;
+use crate::config::{Config, LawDecl};
+use crate::content::{Date, Details, Kind, Media, Page, date::month_chinese};
+use crate::markdown::{Heading, Rendered};
+use crate::taxonomy::{MonthEntry, Taxonomies};
+use crate::url;
+use serde::Serialize;
+
+/// Everything the build knows, borrowed by the context builders.
+pub struct SiteData<'a> {
+    pub config: &'a Config,
+    pub pages: &'a [Page],
+    pub rendered: &'a [Rendered],
+    /// Names of the laws each page cites (front matter and text).
+    pub cited: &'a [std::collections::BTreeSet<String>],
+    pub tax: &'a Taxonomies,
+    pub offline: bool,
+    /// The build's date: the home page shows the newest month theme not after it.
+    pub today: Date,
+}
+
+/// A date in the forms templates need.
+#[derive(Serialize, Clone)]
+pub struct DateView {
+    /// `2023-06-01`
+    pub iso: String,
+    /// `2023年6月1日`
+    pub zh: String,
+    /// `2023-06-01T09:30:00+08:00`
+    pub rfc3339: String,
+}
+
+impl From<Date> for DateView {
+    fn from(d: Date) -> Self {
+        DateView {
+            iso: d.iso(),
+            zh: d.chinese(),
+            rfc3339: d.rfc3339(),
+        }
+    }
+}
+
+/// `site`: the configuration and the site-wide lists, identical on every page of a depth.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub base_url: Option<&'a str>,
+    pub language: &'a str,
+    /// Link to the output root, ending in `/` (`../../`, or `./` on the home page): prefix
+    /// for the theme's static files, e.g. `{{ site.root }}style.css`.
+    pub root: String,
+    pub home_url: String,
+    /// The site's Atom feed, absolute; none without `base_url`.
+    pub feed_url: Option<String>,
+    pub organization: OrganizationView<'a>,
+    /// Main navigation: only sections with something in them.
+    pub nav: Vec<NavItem>,
+    /// Links to the generated section pages (each exists only when `nav` lists it).
+    pub urls: SectionUrls,
+    pub topics: Vec<TermView>,
+    pub months: Vec<MonthView>,
+    pub series: Vec<SeriesView>,
+    pub laws: Vec<LawView>,
+    /// Standalone pages (关于我们 …), by weight.
+    pub pages: Vec<LinkView>,
+    pub extra: &'a serde_json::Value,
+    /// True when built with `--offline` (links end in index.html).
+    pub offline: bool,
+}
+
+#[derive(Serialize)]
+pub struct OrganizationView<'a> {
+    pub name: Option<&'a str>,
+    pub contact: Option<&'a str>,
+    pub site_code: Option<&'a str>,
+    pub icp: Option<&'a str>,
+    /// https://beian.miit.gov.cn/ when `icp` is set.
+    pub icp_url: Option<&'static str>,
+    pub police: Option<&'a str>,
+    /// The 公安 record page for the number in `police`.
+    pub police_url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct SectionUrls {
+    pub articles: String,
+    pub episodes: String,
+    pub months: String,
+    pub topics: String,
+    pub laws: String,
+}
+
+#[derive(Serialize)]
+pub struct NavItem {
+    pub title: &'static str,
+    pub url: String,
+    /// Compared with `page.section` to mark the current item.
+    pub section: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+pub struct LinkView {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct TermView {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    /// Published articles and episodes.
+    pub count: usize,
+    /// The topic description's summary, if content/topics/ has one.
+    pub summary: Option<String>,
+    pub feed_url: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct MonthView {
+    /// `2023-06`
+    pub key: String,
+    pub year: i64,
+    pub month: u8,
+    /// `2023年6月`
+    pub label: String,
+    /// The theme (from the month file's `theme`, else its title); none without a file.
+    pub theme: Option<String>,
+    /// 牵头单位
+    pub lead: Option<String>,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub struct SeriesView {
+    pub title: String,
+    pub slug: String,
+    pub url: String,
+    pub count: usize,
+    pub summary: String,
+    pub cover: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct LawView {
+    pub name: String,
+    pub full_name: String,
+    pub slug: String,
+    /// The law's page on this site.
+    pub url: String,
+    /// The official text.
+    pub official_url: Option<String>,
+    pub count: usize,
+}
+
+/// An article or episode in a list.
+#[derive(Serialize)]
+pub struct ItemView {
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub title: String,
+    pub url: String,
+    pub date: Option<DateView>,
+    pub summary: String,
+    pub cover: Option<String>,
+    pub topics: Vec<LinkView>,
+    /// Episodes: the series' title.
+    pub series: Option<String>,
+    pub episode: Option<i64>,
+    pub duration: Option<String>,
+}
+
+/// `page`: the item being rendered. List pages get a `page` too, with their own title and
+/// url and the item fields empty.
+#[derive(Serialize, Default)]
+pub struct PageView {
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    /// The navigation section the page belongs to.
+    pub section: &'static str,
+    pub title: String,
+    /// Link to this page, relative to itself.
+    pub url: String,
+    /// Absolute address; none without `base_url`.
+    pub permalink: Option<String>,
+    pub date: Option<DateView>,
+    pub summary: String,
+    /// HTML.
+    pub content: String,
+    pub toc: Vec<Heading>,
+    pub cover: Option<String>,
+    pub topics: Vec<LinkView>,
+    pub laws: Vec<LawView>,
+    pub author: Option<String>,
+    /// 来源
+    pub source: Option<String>,
+    /// 责任编辑
+    pub editor: Option<String>,
+    /// The month page the item belongs to.
+    pub month: Option<LinkView>,
+    pub previous: Option<LinkView>,
+    pub next: Option<LinkView>,
+    // Episodes.
+    pub series: Option<LinkView>,
+    pub season: Option<i64>,
+    pub episode: Option<i64>,
+    pub video: Option<VideoView>,
+    pub embed: Option<EmbedView>,
+    pub poster: Option<String>,
+    /// As written: `03:20`.
+    pub duration: Option<String>,
+    pub subtitles: Option<String>,
+    /// Structured data (JSON-LD), ready to place in a script element.
+    pub json_ld: Option<String>,
+    // Months.
+    pub theme: Option<String>,
+    pub lead: Option<String>,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Serialize)]
+pub struct VideoView {
+    pub src: String,
+    /// MIME type from the file extension.
+    pub mime: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct EmbedView {
+    pub provider: &'static str,
+    pub provider_name: &'static str,
+    pub id: String,
+    pub src: String,
+}
+
+/// `paginator` on list pages.
+#[derive(Serialize)]
+pub struct Paginator {
+    pub items: Vec<ItemView>,
+    /// 1-based.
+    pub number: usize,
+    pub total_pages: usize,
+    pub total_items: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub pages: Vec<PagerLink>,
+}
+
+#[derive(Serialize)]
+pub struct PagerLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+/// One calendar year on the months page.
+#[derive(Serialize)]
+pub struct YearView {
+    pub year: i64,
+    /// January first.
+    pub months: Vec<MonthView>,
+}
+
+impl<'a> SiteData<'a> {
+    pub fn permalink(&self, path: &str) -> Option<String> {
+        self.config
+            .base_url
+            .as_deref()
+            .map(|base| url::absolute(base, path))
+    }
+
+    fn asset_url(&self, link: &Linker, asset: &str) -> String {
+        link.file(&url::encode_path(asset))
+    }
+
+    pub fn site_view(&self, link: &Linker) -> SiteView<'a> {
+        let c = self.config;
+        let org = &c.organization;
+        let police_url = org.police.as_deref().map(|p| {
+            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+            format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}")
+        });
+        let tax = self.tax;
+        let mut nav = vec![NavItem {
+            title: "首页",
+            url: link.to(""),
+            section: "home",
+        }];
+        let sections: [(&'static str, &'static str, bool); 5] = [
+            ("普法文章", "articles", !tax.articles.is_empty()),
+            ("普法视频", "episodes", !tax.episodes.is_empty()),
+            ("一月一主题", "months", !tax.months.is_empty()),
+            ("专题", "topics", !tax.topics.is_empty()),
+            ("法律法规", "laws", !tax.laws.is_empty()),
+        ];
+        for (title, section, shown) in sections {
+            if shown {
+                nav.push(NavItem {
+                    title,
+                    url: link.to(&format!("{section}/")),
+                    section,
+                });
+            }
+        }
+        SiteView {
+            title: &c.title,
+            description: &c.description,
+            base_url: c.base_url.as_deref(),
+            language: &c.language,
+            root: link.file(""),
+            home_url: link.to(""),
+            feed_url: self.permalink("feed.xml"),
+            organization: OrganizationView {
+                name: org.name.as_deref(),
+                contact: org.contact.as_deref(),
+                site_code: org.site_code.as_deref(),
+                icp: org.icp.as_deref(),
+                icp_url: org.icp.as_ref().map(|_| "https://beian.miit.gov.cn/"),
+                police: org.police.as_deref(),
+                police_url,
+            },
+            nav,
+            urls: SectionUrls {
+                articles: link.to("articles/"),
+                episodes: link.to("episodes/"),
+                months: link.to("months/"),
+                topics: link.to("topics/"),
+                laws: link.to("laws/"),
+            },
+            topics: (0..tax.topics.len())
+                .map(|t| self.term_view(link, t))
+                .collect(),
+            months: tax
+                .months
+                .iter()
+                .map(|m| self.month_view(link, m))
+                .collect(),
+            series: (0..tax.series.len())
+                .map(|s| self.series_view(link, s))
+                .collect(),
+            laws: (0..tax.laws.len())
+                .map(|l| self.law_view(link, l))
+                .collect(),
+            pages: tax.pages.iter().map(|&p| self.link_view(link, p)).collect(),
+            extra: &c.extra,
+            offline: self.offline,
+        }
+    }
+
+    pub fn link_view(&self, link: &Linker, page: usize) -> LinkView {
+        let p = &self.pages[page];
+        LinkView {
+            title: p.title.clone(),
+            url: link.to(&p.path),
+        }
+    }
+
+    pub fn term_view(&self, link: &Linker, t: usize) -> TermView {
+        let term = &self.tax.topics[t];
+        let path = format!("topics/{}/", term.slug);
+        TermView {
+            name: term.name.clone(),
+            slug: term.slug.clone(),
+            url: link.to(&path),
+            count: term.pages.len(),
+            summary: term.description.map(|d| self.summary(d)),
+            feed_url: self.permalink(&format!("{path}feed.xml")),
+        }
+    }
+
+    pub fn month_view(&self, link: &Linker, m: &MonthEntry) -> MonthView {
+        let file = m.page.map(|p| &self.pages[p]);
+        let details = file.and_then(Page::month);
+        MonthView {
+            key: m.key.clone(),
+            year: m.key[..4].parse().unwrap_or(0),
+            month: m.key[5..].parse().unwrap_or(0),
+            label: month_chinese(&m.key),
+            theme: details
+                .and_then(|d| d.theme.clone())
+                .or_else(|| file.map(|f| f.title.clone())),
+            lead: details.and_then(|d| d.lead.clone()),
+            url: link.to(&format!("months/{}/", m.key)),
+            count: m.items.len(),
+        }
+    }
+
+    pub fn series_view(&self, link: &Linker, s: usize) -> SeriesView {
+        let entry = &self.tax.series[s];
+        let p = &self.pages[entry.page];
+        SeriesView {
+            title: p.title.clone(),
+            slug: p.slug.clone(),
+            url: link.to(&p.path),
+            count: entry.episodes.len(),
+            summary: self.summary(entry.page),
+            cover: p.cover.as_deref().map(|c| self.asset_url(link, c)),
+        }
+    }
+
+    pub fn law_view(&self, link: &Linker, l: usize) -> LawView {
+        let entry = &self.tax.laws[l];
+        let decl: &LawDecl = &self.config.laws[entry.law];
+        LawView {
+            name: decl.name.clone(),
+            full_name: decl.full_name.clone(),
+            slug: decl.slug.clone(),
+            url: link.to(&format!("laws/{}/", decl.slug)),
+            official_url: decl.url.clone(),
+            count: entry.pages.len(),
+        }
+    }
+
+    /// The front matter summary, else the start of the first paragraph.
+    pub fn summary(&self, page: usize) -> String {
+        self.pages[page]
+            .summary
+            .clone()
+            .unwrap_or_else(|| self.rendered[page].summary.clone())
+    }
+
+    fn topic_links(&self, link: &Linker, page: &Page) -> Vec<LinkView> {
+        page.topics
+            .iter()
+            .filter_map(|name| self.tax.topics.iter().find(|t| &t.name == name))
+            .map(|t| LinkView {
+                title: t.name.clone(),
+                url: link.to(&format!("topics/{}/", t.slug)),
+            })
+            .collect()
+    }
+
+    fn series_title(&self, page: &Page) -> Option<(String, String)> {
+        let slug = page.episode()?.series.as_ref()?;
+        let s = self
+            .tax
+            .series
+            .iter()
+            .find(|s| &self.pages[s.page].slug == slug)?;
+        let sp = &self.pages[s.page];
+        Some((sp.title.clone(), sp.path.clone()))
+    }
+
+    pub fn item_view(&self, link: &Linker, i: usize) -> ItemView {
+        let p = &self.pages[i];
+        let episode = p.episode();
+        ItemView {
+            kind: p.kind.as_str(),
+            kind_label: p.kind.label(),
+            title: p.title.clone(),
+            url: link.to(&p.path),
+            date: p.date.map(DateView::from),
+            summary: self.summary(i),
+            cover: p
+                .cover
+                .as_deref()
+                .or(episode.and_then(|e| e.poster.as_deref()))
+                .map(|c| self.asset_url(link, c)),
+            topics: self.topic_links(link, p),
+            series: self.series_title(p).map(|(t, _)| t),
+            episode: episode.and_then(|e| e.number),
+            duration: episode.and_then(|e| e.duration.as_ref().map(|d| d.0.clone())),
+        }
+    }
+
+    /// A `page` for a generated list page.
+    pub fn section_page(
+        &self,
+        link: &Linker,
+        title: &str,
+        section: &'static str,
+        path: &str,
+    ) -> PageView {
+        PageView {
+            kind: "section",
+            kind_label: "栏目",
+            section,
+            title: title.to_string(),
+            url: link.to(path),
+            permalink: self.permalink(path),
+            extra: serde_json::Value::Null,
+            ..PageView::default()
+        }
+    }
+
+    /// The full `page` for a content page.
+    pub fn page_view(&self, link: &Linker, i: usize) -> PageView {
+        let p = &self.pages[i];
+        let r = &self.rendered[i];
+        let asset = |a: &Option<String>| a.as_deref().map(|a| self.asset_url(link, a));
+        let laws = (0..self.tax.laws.len())
+            .filter(|&l| self.cited[i].contains(&self.config.laws[self.tax.laws[l].law].name))
+            .map(|l| self.law_view(link, l))
+            .collect();
+        let month = p.month_key().and_then(|key| {
+            self.tax
+                .months
+                .iter()
+                .find(|m| m.key == key)
+                .map(|m| LinkView {
+                    title: self
+                        .month_view(link, m)
+                        .theme
+                        .unwrap_or_else(|| month_chinese(&m.key)),
+                    url: link.to(&format!("months/{}/", m.key)),
+                })
+        });
+        let (previous, next) = self
+            .tax
+            .neighbours
+            .get(&i)
+            .map_or((None, None), |(prev, next)| {
+                (
+                    prev.map(|x| self.link_view(link, x)),
+                    next.map(|x| self.link_view(link, x)),
+                )
+            });
+        let section = match p.kind {
+            Kind::Home => "home",
+            Kind::Article => "articles",
+            Kind::Episode | Kind::Series => "episodes",
+            Kind::Month => "months",
+            Kind::Topic => "topics",
+            Kind::Page => "page",
+        };
+        let mut view = PageView {
+            kind: p.kind.as_str(),
+            kind_label: p.kind.label(),
+            section,
+            title: p.title.clone(),
+            url: link.to(&p.path),
+            permalink: self.permalink(&p.path),
+            date: p.date.map(DateView::from),
+            summary: self.summary(i),
+            content: r.html.clone(),
+            toc: r.toc.clone(),
+            cover: asset(&p.cover),
+            topics: self.topic_links(link, p),
+            laws,
+            author: p.author.clone(),
+            source: p.origin.clone(),
+            editor: p.editor.clone(),
+            month,
+            previous,
+            next,
+            extra: p.extra.clone(),
+            ..PageView::default()
+        };
+        match &p.details {
+            Details::Episode(e) => {
+                view.series = self.series_title(p).map(|(title, path)| LinkView {
+                    title,
+                    url: link.to(&path),
+                });
+                view.season = e.season;
+                view.episode = e.number;
+                view.poster = asset(&e.poster);
+                view.subtitles = asset(&e.subtitles);
+                view.duration = e.duration.as_ref().map(|d| d.0.clone());
+                match &e.media {
+                    Media::Video(v) => {
+                        view.video = Some(VideoView {
+                            src: self.asset_url(link, v),
+                            mime: video_mime(v),
+                        });
+                    }
+                    Media::Embed(embed) => {
+                        view.embed = Some(EmbedView {
+                            provider: embed.provider,
+                            provider_name: embed.provider_name,
+                            id: embed.id.clone(),
+                            src: embed.player_url.clone(),
+                        });
+                    }
+                    Media::None => {}
+                }
+                view.json_ld = Some(self.video_json_ld(i, &view));
+            }
+            Details::Month(m) => {
+                view.theme = m.theme.clone();
+                view.lead = m.lead.clone();
+            }
+            _ => {}
+        }
+        view
+    }
+
+    /// schema.org VideoObject for an episode page.
+    fn video_json_ld(&self, i: usize, view: &PageView) -> String {
+        let p = &self.pages[i];
+        let e = p.episode().expect("episode pages have episode details");
+        let mut data = serde_json::Map::new();
+        data.insert("@context".into(), "https://schema.org".into());
+        data.insert("@type".into(), "VideoObject".into());
+        data.insert("name".into(), p.title.clone().into());
+        data.insert("description".into(), view.summary.clone().into());
+        if let Some(date) = p.date {
+            data.insert("uploadDate".into(), date.rfc3339().into());
+        }
+        if let Some((_, seconds)) = e.duration {
+            data.insert(
+                "duration".into(),
+                format!("PT{}M{}S", seconds / 60, seconds % 60).into(),
+            );
+        }
+        let thumbnail = e.poster.as_deref().or(p.cover.as_deref());
+        if let Some(t) = thumbnail.and_then(|t| self.permalink(&url::encode_path(t))) {
+            data.insert("thumbnailUrl".into(), t.into());
+        }
+        match &e.media {
+            Media::Video(v) => {
+                if let Some(u) = self.permalink(&url::encode_path(v)) {
+                    data.insert("contentUrl".into(), u.into());
+                }
+            }
+            Media::Embed(embed) => {
+                data.insert("embedUrl".into(), embed.player_url.clone().into());
+            }
+            Media::None => {}
+        }
+        if let Some(u) = self.permalink(&p.path) {
+            data.insert("url".into(), u.into());
+        }
+        // `</` would end the script element early.
+        serde_json::Value::Object(data)
+            .to_string()
+            .replace("</", "<\\/")
+    }
+
+    pub fn paginator(
+        &self,
+        link: &Linker,
+        items: &[usize],
+        base: &str,
+        number: usize,
+    ) -> Paginator {
+        let per_page = self.config.paginate;
+        let total_pages = crate::taxonomy::page_count(items.len(), per_page);
+        let url_of = |n: usize| link.to(&crate::taxonomy::pager_path(base, n));
+        let start = (number - 1) * per_page;
+        Paginator {
+            items: items
+                .iter()
+                .skip(start)
+                .take(per_page)
+                .map(|&i| self.item_view(link, i))
+                .collect(),
+            number,
+            total_pages,
+            total_items: items.len(),
+            previous: (number > 1).then(|| url_of(number - 1)),
+            next: (number < total_pages).then(|| url_of(number + 1)),
+            pages: (1..=total_pages)
+                .map(|n| PagerLink {
+                    number: n,
+                    url: url_of(n),
+                    current: n == number,
+                })
+                .collect(),
+        }
+    }
+
+    /// The months page: a calendar year by year, newest year first.
+    pub fn years(&self, link: &Linker) -> Vec<YearView> {
+        let mut years: Vec<YearView> = Vec::new();
+        for m in self.tax.months.iter().rev() {
+            let view = self.month_view(link, m);
+            match years.last_mut() {
+                Some(y) if y.year == view.year => y.months.push(view),
+                _ => years.push(YearView {
+                    year: view.year,
+                    months: vec![view],
+                }),
+            }
+        }
+        years.reverse();
+        years
+    }
+}
+
+fn video_mime(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "webm" => "video/webm",
+        "ogv" | "ogg" => "video/ogg",
+        "m4v" | "mp4" => "video/mp4",
+        _ => "video/mp4",
+    }
+}

@@ -1,0 +1,587 @@
+//! Pages → files: the list of everything a build writes, and Tera rendering of each.
+//!
+//! [`jobs`] decides every output path from the site model and taxonomies; [`Renderer`]
+//! turns one job into bytes. Rendering a job reads shared data only, so jobs run in parallel.
+//! The `site` value that every template gets is the same for all pages at the same folder
+//! depth (its links are relative), so it is converted to a Tera value once per depth and
+//! shared, instead of once per page.
+
+pub mod context;
+
+use crate::content::Kind;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::theme::Theme;
+use crate::url;
+use context::{DateView, ItemView, SiteData};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use tera::{Context, Tera};
+
+/// Makes links relative to one page.
+pub struct Linker {
+    from: String,
+    offline: bool,
+}
+
+impl Linker {
+    pub fn new(from: &str, offline: bool) -> Linker {
+        Linker {
+            from: from.to_string(),
+            offline,
+        }
+    }
+
+    /// Link to a page (a folder path): ends in `index.html` when offline.
+    pub fn to(&self, path: &str) -> String {
+        url::relative(&self.from, path, self.offline)
+    }
+
+    /// Link to a file, such as a stylesheet or an image.
+    pub fn file(&self, path: &str) -> String {
+        url::relative(&self.from, path, false)
+    }
+}
+
+/// The templates, parsed once.
+pub struct Engine {
+    tera: Tera,
+    shown: HashMap<String, String>,
+}
+
+impl Engine {
+    pub fn new(theme: &Theme) -> Result<Engine, Diagnostics> {
+        let mut tera = Tera::new();
+        let shown: HashMap<String, String> = theme
+            .templates
+            .iter()
+            .map(|t| (t.name.clone(), t.shown.clone()))
+            .collect();
+        let sources = theme
+            .templates
+            .iter()
+            .map(|t| (t.name.as_str(), t.source.as_ref()));
+        tera.add_raw_templates(sources)
+            .map_err(|e| vec![template_error(&e, &shown)])?;
+        Ok(Engine { tera, shown })
+    }
+
+    fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_error(&e, &self.shown))
+    }
+}
+
+/// Turns Tera's error into a Chinese diagnostic at the template's file, line and column.
+fn template_error(err: &tera::Error, shown: &HashMap<String, String>) -> Diagnostic {
+    let file_of = |name: &str| shown.get(name).cloned().unwrap_or_else(|| name.to_string());
+    match err.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            let what = if matches!(err.kind(), tera::ErrorKind::SyntaxError(_)) {
+                "模板语法错误"
+            } else {
+                "模板渲染出错"
+            };
+            Diagnostic::error(
+                "template/error",
+                format!("{what}：{}", translate(report.message())),
+            )
+            .in_file(file_of(report.filename()))
+            .at(span.start_line, span.start_col + 1)
+        }
+        tera::ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error("template/missing", format!("找不到模板“{name}”"))
+                .with_suggestion("检查 extends 和 include 中写的模板文件名")
+        }
+        tera::ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            "template/missing-parent",
+            format!("模板继承的“{parent}”不存在"),
+        )
+        .in_file(file_of(current)),
+        tera::ErrorKind::CircularExtend { tpl, .. } => {
+            Diagnostic::error("template/circular", "模板的 extends 形成了循环")
+                .in_file(file_of(tpl))
+        }
+        other => Diagnostic::error(
+            "template/error",
+            format!("模板出错：{}", translate(&other.to_string())),
+        ),
+    }
+}
+
+/// The common Tera messages in Chinese; others keep Tera's wording after a Chinese lead.
+fn translate(message: &str) -> String {
+    let (main, available) = match message.split_once(" Available ") {
+        Some((m, a)) => (m, a.split_once(": ").map(|(_, list)| list)),
+        None => (message, None),
+    };
+    let quoted = main.split('`').nth(1).unwrap_or("");
+    let mut text = if main.starts_with("Variable `") && main.ends_with("is not defined.") {
+        format!("变量“{quoted}”没有定义")
+    } else if main.starts_with("Field `") && main.ends_with("is not defined.") {
+        format!("字段“{quoted}”没有定义")
+    } else if let Some(rest) = main.strip_prefix("Found ") {
+        match rest.split_once(" but expected ") {
+            Some((found, expected)) => format!(
+                "这里出现了 {found}，应当是 {}",
+                expected.trim_end_matches('.')
+            ),
+            None => main.to_string(),
+        }
+    } else {
+        main.to_string()
+    };
+    if let Some(list) = available {
+        text.push_str(&format!("（可用的有：{list}）"));
+    }
+    text
+}
+
+/// One file the build writes.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// An article, episode, series or standalone page (index into the pages).
+    Content(usize),
+    Home,
+    /// Page `number` of the article or episode list.
+    List {
+        episodes: bool,
+        number: usize,
+    },
+    Terms,
+    Term {
+        topic: usize,
+        number: usize,
+    },
+    Months,
+    Month(usize),
+    Laws,
+    Law {
+        law: usize,
+        number: usize,
+    },
+    NotFound,
+    /// The site feed, or a topic's.
+    Feed(Option<usize>),
+    Sitemap,
+    Robots,
+    /// A redirect from an alias to a page.
+    Alias(usize),
+}
+
+/// Every output path and what renders it, in a stable order.
+pub fn jobs(data: &SiteData) -> Vec<(String, Job)> {
+    let tax = data.tax;
+    let per_page = data.config.paginate;
+    let has_base = data.config.base_url.is_some();
+    let mut jobs = vec![("".to_string(), Job::Home)];
+    for (i, page) in data.pages.iter().enumerate() {
+        if matches!(page.kind, Kind::Article | Kind::Episode | Kind::Page)
+            || (page.kind == Kind::Series && tax.series.iter().any(|s| s.page == i))
+        {
+            jobs.push((page.path.clone(), Job::Content(i)));
+        }
+        for alias in &page.aliases {
+            jobs.push((alias.clone(), Job::Alias(i)));
+        }
+    }
+    for (episodes, list, base) in [
+        (false, &tax.articles, "articles/"),
+        (true, &tax.episodes, "episodes/"),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        for number in 1..=crate::taxonomy::page_count(list.len(), per_page) {
+            jobs.push((
+                crate::taxonomy::pager_path(base, number),
+                Job::List { episodes, number },
+            ));
+        }
+    }
+    if !tax.topics.is_empty() {
+        jobs.push(("topics/".into(), Job::Terms));
+    }
+    for (topic, term) in tax.topics.iter().enumerate() {
+        let base = format!("topics/{}/", term.slug);
+        for number in 1..=crate::taxonomy::page_count(term.pages.len(), per_page) {
+            jobs.push((
+                crate::taxonomy::pager_path(&base, number),
+                Job::Term { topic, number },
+            ));
+        }
+        if has_base {
+            jobs.push((format!("{base}feed.xml"), Job::Feed(Some(topic))));
+        }
+    }
+    if !tax.months.is_empty() {
+        jobs.push(("months/".into(), Job::Months));
+    }
+    for (m, month) in tax.months.iter().enumerate() {
+        jobs.push((format!("months/{}/", month.key), Job::Month(m)));
+    }
+    if !tax.laws.is_empty() {
+        jobs.push(("laws/".into(), Job::Laws));
+    }
+    for (law, entry) in tax.laws.iter().enumerate() {
+        let base = format!("laws/{}/", data.config.laws[entry.law].slug);
+        for number in 1..=crate::taxonomy::page_count(entry.pages.len(), per_page) {
+            jobs.push((
+                crate::taxonomy::pager_path(&base, number),
+                Job::Law { law, number },
+            ));
+        }
+    }
+    jobs.push(("404.html".into(), Job::NotFound));
+    jobs.push(("robots.txt".into(), Job::Robots));
+    if has_base {
+        jobs.push(("feed.xml".into(), Job::Feed(None)));
+        jobs.push(("sitemap.xml".into(), Job::Sitemap));
+    }
+    jobs
+}
+
+/// Renders jobs; shared by every thread of a build.
+pub struct Renderer<'a> {
+    engine: &'a Engine,
+    data: SiteData<'a>,
+    /// The `site` value by folder depth.
+    site_values: Vec<OnceLock<tera::Value>>,
+}
+
+/// How many newest items the home page and feeds show.
+const HOME_ARTICLES: usize = 10;
+const HOME_EPISODES: usize = 6;
+const FEED_ENTRIES: usize = 20;
+
+impl<'a> Renderer<'a> {
+    pub fn new(engine: &'a Engine, data: SiteData<'a>) -> Renderer<'a> {
+        Renderer {
+            engine,
+            data,
+            site_values: (0..8).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn site_value(&self, link: &Linker) -> tera::Value {
+        let depth = link.from.matches('/').count();
+        let make = || tera::Value::from_serializable(&self.data.site_view(link));
+        match self.site_values.get(depth) {
+            Some(cell) => cell.get_or_init(make).clone(),
+            None => make(),
+        }
+    }
+
+    fn context(&self, link: &Linker) -> Context {
+        let mut context = Context::new();
+        context.insert_value("site", self.site_value(link));
+        context
+    }
+
+    /// Renders the job for output `path`.
+    pub fn render(&self, path: &str, job: &Job) -> Result<String, Diagnostic> {
+        let d = &self.data;
+        let link = Linker::new(path, d.offline);
+        let mut cx = self.context(&link);
+        let template = match job {
+            Job::Content(i) => {
+                let page = &d.pages[*i];
+                cx.insert("page", &d.page_view(&link, *i));
+                match page.kind {
+                    Kind::Article => "article.html",
+                    Kind::Episode => "episode.html",
+                    Kind::Series => {
+                        let entry = d.tax.series.iter().find(|s| s.page == *i);
+                        let episodes: Vec<ItemView> = entry
+                            .map(|s| s.episodes.iter().map(|&e| d.item_view(&link, e)).collect())
+                            .unwrap_or_default();
+                        cx.insert("episodes", &episodes);
+                        "series.html"
+                    }
+                    _ => "page.html",
+                }
+            }
+            Job::Home => {
+                let page = match d.pages.iter().position(|p| p.kind == Kind::Home) {
+                    Some(i) => d.page_view(&link, i),
+                    None => d.section_page(&link, &d.config.title, "home", ""),
+                };
+                cx.insert("page", &page);
+                let this_month = d.today.month_key();
+                let current = d
+                    .tax
+                    .months
+                    .iter()
+                    .find(|m| m.page.is_some() && m.key <= this_month)
+                    .map(|m| d.month_view(&link, m));
+                cx.insert("current_month", &current);
+                let latest = |list: &[usize], n: usize| -> Vec<ItemView> {
+                    list.iter()
+                        .take(n)
+                        .map(|&i| d.item_view(&link, i))
+                        .collect()
+                };
+                cx.insert("latest_articles", &latest(&d.tax.articles, HOME_ARTICLES));
+                cx.insert("latest_episodes", &latest(&d.tax.episodes, HOME_EPISODES));
+                "index.html"
+            }
+            Job::List { episodes, number } => {
+                let (title, section, list, base) = if *episodes {
+                    ("普法视频", "episodes", &d.tax.episodes, "episodes/")
+                } else {
+                    ("普法文章", "articles", &d.tax.articles, "articles/")
+                };
+                cx.insert("page", &d.section_page(&link, title, section, base));
+                cx.insert("paginator", &d.paginator(&link, list, base, *number));
+                "list.html"
+            }
+            Job::Terms => {
+                cx.insert("page", &d.section_page(&link, "专题", "topics", "topics/"));
+                let terms: Vec<_> = (0..d.tax.topics.len())
+                    .map(|t| d.term_view(&link, t))
+                    .collect();
+                cx.insert("terms", &terms);
+                "terms.html"
+            }
+            Job::Term { topic, number } => {
+                let term = &d.tax.topics[*topic];
+                let base = format!("topics/{}/", term.slug);
+                let mut page = match term.description {
+                    Some(i) => d.page_view(&link, i),
+                    None => d.section_page(&link, &term.name, "topics", &base),
+                };
+                page.url = link.to(&base);
+                page.permalink = d.permalink(&base);
+                cx.insert("page", &page);
+                cx.insert("term", &d.term_view(&link, *topic));
+                cx.insert(
+                    "paginator",
+                    &d.paginator(&link, &term.pages, &base, *number),
+                );
+                "term.html"
+            }
+            Job::Months => {
+                cx.insert(
+                    "page",
+                    &d.section_page(&link, "一月一主题", "months", "months/"),
+                );
+                cx.insert("years", &d.years(&link));
+                "months.html"
+            }
+            Job::Month(m) => {
+                let entry = &d.tax.months[*m];
+                let view = d.month_view(&link, entry);
+                let path = format!("months/{}/", entry.key);
+                let page = match entry.page {
+                    Some(i) => d.page_view(&link, i),
+                    None => d.section_page(&link, &view.label, "months", &path),
+                };
+                cx.insert("page", &page);
+                cx.insert("month", &view);
+                let of = |kind: Kind| -> Vec<ItemView> {
+                    entry
+                        .items
+                        .iter()
+                        .filter(|&&i| d.pages[i].kind == kind)
+                        .map(|&i| d.item_view(&link, i))
+                        .collect()
+                };
+                cx.insert("articles", &of(Kind::Article));
+                cx.insert("episodes", &of(Kind::Episode));
+                "month.html"
+            }
+            Job::Laws => {
+                cx.insert("page", &d.section_page(&link, "法律法规", "laws", "laws/"));
+                let laws: Vec<_> = (0..d.tax.laws.len())
+                    .map(|l| d.law_view(&link, l))
+                    .collect();
+                cx.insert("laws", &laws);
+                "laws.html"
+            }
+            Job::Law { law, number } => {
+                let entry = &d.tax.laws[*law];
+                let view = d.law_view(&link, *law);
+                let base = format!("laws/{}/", view.slug);
+                cx.insert(
+                    "page",
+                    &d.section_page(&link, &view.full_name, "laws", &base),
+                );
+                cx.insert(
+                    "paginator",
+                    &d.paginator(&link, &entry.pages, &base, *number),
+                );
+                cx.insert("law", &view);
+                "law.html"
+            }
+            Job::NotFound => {
+                let mut page = d.section_page(&link, "页面不存在", "404", "404.html");
+                page.permalink = None;
+                cx.insert("page", &page);
+                "404.html"
+            }
+            Job::Feed(topic) => {
+                cx.insert("feed", &self.feed(*topic));
+                "feed.xml"
+            }
+            Job::Sitemap => {
+                cx.insert("entries", &self.sitemap());
+                "sitemap.xml"
+            }
+            Job::Robots => return Ok(self.robots()),
+            Job::Alias(i) => return Ok(redirect(&link.to(&d.pages[*i].path))),
+        };
+        self.engine.render(template, &cx)
+    }
+
+    fn feed(&self, topic: Option<usize>) -> FeedView {
+        let d = &self.data;
+        let base = d.config.base_url.clone().unwrap_or_default();
+        let (title, path, items): (String, String, Vec<usize>) = match topic {
+            Some(t) => {
+                let term = &d.tax.topics[t];
+                (
+                    format!("{} · {}", term.name, d.config.title),
+                    format!("topics/{}/", term.slug),
+                    term.pages.clone(),
+                )
+            }
+            None => {
+                let mut all: Vec<usize> = d
+                    .tax
+                    .articles
+                    .iter()
+                    .chain(&d.tax.episodes)
+                    .copied()
+                    .collect();
+                all.sort_by(|&a, &b| crate::taxonomy::newest_first(d.pages, a, b));
+                (d.config.title.clone(), String::new(), all)
+            }
+        };
+        let entries: Vec<EntryView> = items
+            .iter()
+            .take(FEED_ENTRIES)
+            .map(|&i| {
+                let p = &d.pages[i];
+                let url = url::absolute(&base, &p.path);
+                EntryView {
+                    title: p.title.clone(),
+                    id: url.clone(),
+                    url,
+                    date: p.date.map(DateView::from),
+                    summary: d.summary(i),
+                    content: d.rendered[i].html.clone(),
+                    author: p.author.clone(),
+                    categories: p.topics.clone(),
+                }
+            })
+            .collect();
+        let updated = items
+            .first()
+            .and_then(|&i| d.pages[i].date)
+            .map(DateView::from);
+        FeedView {
+            title,
+            url: url::absolute(&base, &format!("{path}feed.xml")),
+            home: url::absolute(&base, &path),
+            updated,
+            entries,
+        }
+    }
+
+    fn sitemap(&self) -> Vec<SitemapEntry> {
+        let d = &self.data;
+        let base = d.config.base_url.clone().unwrap_or_default();
+        jobs(d)
+            .into_iter()
+            .filter(|(path, job)| {
+                let generated = matches!(
+                    job,
+                    Job::NotFound | Job::Feed(_) | Job::Sitemap | Job::Robots | Job::Alias(_)
+                );
+                !generated && (path.is_empty() || path.ends_with('/'))
+            })
+            .map(|(path, job)| SitemapEntry {
+                loc: url::absolute(&base, &path),
+                lastmod: match job {
+                    Job::Content(i) => d.pages[i].date.map(|x| x.iso()),
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+
+    fn robots(&self) -> String {
+        let mut text = String::from("User-agent: *\nAllow: /\n");
+        if let Some(url) = self.data.permalink("sitemap.xml") {
+            text.push_str(&format!("Sitemap: {url}\n"));
+        }
+        text
+    }
+}
+
+/// A page that sends readers (and search engines) on to `target`.
+fn redirect(target: &str) -> String {
+    let target = target
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>页面已移动</title>\
+<link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\"></head>\
+<body><p>页面已移动到 <a href=\"{target}\">新的地址</a>。</p></body></html>\n"
+    )
+}
+
+/// `feed` in feed.xml.
+#[derive(Serialize)]
+struct FeedView {
+    title: String,
+    /// The feed's own absolute address.
+    url: String,
+    /// The page the feed belongs to.
+    home: String,
+    updated: Option<DateView>,
+    entries: Vec<EntryView>,
+}
+
+#[derive(Serialize)]
+struct EntryView {
+    title: String,
+    url: String,
+    id: String,
+    date: Option<DateView>,
+    summary: String,
+    /// Full HTML; its relative links resolve against `url` (the template sets xml:base).
+    content: String,
+    author: Option<String>,
+    categories: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SitemapEntry {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_common_tera_messages() {
+        assert_eq!(
+            translate("Variable `pgae` is not defined. Available variables: page, site"),
+            "变量“pgae”没有定义（可用的有：page, site）"
+        );
+        assert_eq!(
+            translate("Field `titel` is not defined. Available fields: title, url"),
+            "字段“titel”没有定义（可用的有：title, url）"
+        );
+        assert_eq!(
+            translate("Found `}}` but expected `%}`."),
+            "这里出现了 `}}`，应当是 `%}`"
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! Topics, months, series and laws: which pages each one lists, in which order.
+//!
+//! Built once from the loaded pages and the laws their Markdown cites; the render stage only
+//! reads it. Orders are total (ties broken by source path), so output is deterministic. A
+//! topic, series or law with nothing published is left out entirely: it gets no page and no
+//! link, since inspections count empty columns against a site.
+
+use crate::content::{Date, Kind, Page};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Default)]
+pub struct Taxonomies {
+    /// Articles, newest first (indices into the site's pages).
+    pub articles: Vec<usize>,
+    /// Episodes, newest first.
+    pub episodes: Vec<usize>,
+    /// Topics with at least one article or episode, in site.yaml order.
+    pub topics: Vec<Term>,
+    /// Months with a theme file or something published, newest first.
+    pub months: Vec<MonthEntry>,
+    /// Series with at least one published episode, by title.
+    pub series: Vec<SeriesEntry>,
+    /// Laws cited by at least one page, in site.yaml order.
+    pub laws: Vec<LawEntry>,
+    /// Standalone pages, by weight then title.
+    pub pages: Vec<usize>,
+    /// Older and newer neighbours: articles by date, episodes within their series.
+    pub neighbours: BTreeMap<usize, (Option<usize>, Option<usize>)>,
+}
+
+#[derive(Debug)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// The topic's description page (content/topics/NAME.md), if any.
+    pub description: Option<usize>,
+    /// Articles and episodes, newest first.
+    pub pages: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct MonthEntry {
+    /// `YYYY-MM`
+    pub key: String,
+    /// The theme file (content/months/YYYY-MM.md), if any.
+    pub page: Option<usize>,
+    /// Articles and episodes of the month, newest first.
+    pub items: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct SeriesEntry {
+    pub page: usize,
+    /// Episodes in season, then episode order.
+    pub episodes: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct LawEntry {
+    /// Index into the config's laws.
+    pub law: usize,
+    /// Citing pages, newest first.
+    pub pages: Vec<usize>,
+}
+
+/// Newest first; undated pages last; ties by source path.
+pub fn newest_first(pages: &[Page], a: usize, b: usize) -> Ordering {
+    let (pa, pb) = (&pages[a], &pages[b]);
+    let date = |d: Option<Date>| std::cmp::Reverse(d);
+    (date(pa.date), &pa.content_path).cmp(&(date(pb.date), &pb.content_path))
+}
+
+/// Groups `pages`. `cited[i]` is the set of law names page `i` cites (front matter and text).
+pub fn build(
+    pages: &[Page],
+    cited: &[BTreeSet<String>],
+    topics: &[crate::config::TopicDecl],
+    laws: &[crate::config::LawDecl],
+) -> Taxonomies {
+    let sort = |list: &mut Vec<usize>| list.sort_by(|&a, &b| newest_first(pages, a, b));
+    let of_kind = |kind: Kind| -> Vec<usize> {
+        let mut list: Vec<usize> = (0..pages.len())
+            .filter(|&i| pages[i].kind == kind)
+            .collect();
+        sort(&mut list);
+        list
+    };
+    let articles = of_kind(Kind::Article);
+    let episodes = of_kind(Kind::Episode);
+    let is_item = |i: &usize| matches!(pages[*i].kind, Kind::Article | Kind::Episode);
+
+    let topics = topics
+        .iter()
+        .filter_map(|decl| {
+            let mut list: Vec<usize> = (0..pages.len())
+                .filter(is_item)
+                .filter(|&i| pages[i].topics.contains(&decl.name))
+                .collect();
+            if list.is_empty() {
+                return None;
+            }
+            sort(&mut list);
+            let description = pages
+                .iter()
+                .position(|p| p.kind == Kind::Topic && p.slug == decl.slug);
+            Some(Term {
+                name: decl.name.clone(),
+                slug: decl.slug.clone(),
+                description,
+                pages: list,
+            })
+        })
+        .collect();
+
+    let mut months: BTreeMap<String, MonthEntry> = BTreeMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        let key = match page.month() {
+            Some(m) => m.key.clone(),
+            None if is_item(&i) => match page.month_key() {
+                Some(key) => key,
+                None => continue,
+            },
+            None => continue,
+        };
+        let entry = months.entry(key.clone()).or_insert_with(|| MonthEntry {
+            key,
+            page: None,
+            items: Vec::new(),
+        });
+        if page.kind == Kind::Month {
+            entry.page = Some(i);
+        } else {
+            entry.items.push(i);
+        }
+    }
+    let mut months: Vec<MonthEntry> = months.into_values().rev().collect();
+    for m in &mut months {
+        sort(&mut m.items);
+    }
+
+    let mut series: Vec<SeriesEntry> = (0..pages.len())
+        .filter(|&i| pages[i].kind == Kind::Series)
+        .filter_map(|s| {
+            let mut list: Vec<usize> = episodes
+                .iter()
+                .copied()
+                .filter(|&e| {
+                    pages[e].episode().and_then(|x| x.series.as_ref()) == Some(&pages[s].slug)
+                })
+                .collect();
+            if list.is_empty() {
+                return None;
+            }
+            list.sort_by(|&a, &b| series_order(pages, a, b));
+            Some(SeriesEntry {
+                page: s,
+                episodes: list,
+            })
+        })
+        .collect();
+    series.sort_by(|a, b| {
+        (&pages[a.page].weight, &pages[a.page].title)
+            .cmp(&(&pages[b.page].weight, &pages[b.page].title))
+    });
+
+    let laws = laws
+        .iter()
+        .enumerate()
+        .filter_map(|(l, decl)| {
+            let mut list: Vec<usize> = (0..pages.len())
+                .filter(|&i| cited.get(i).is_some_and(|c| c.contains(&decl.name)))
+                .collect();
+            if list.is_empty() {
+                return None;
+            }
+            sort(&mut list);
+            Some(LawEntry {
+                law: l,
+                pages: list,
+            })
+        })
+        .collect();
+
+    let mut standalone: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].kind == Kind::Page)
+        .collect();
+    standalone.sort_by(|&a, &b| {
+        (pages[a].weight, &pages[a].title, &pages[a].content_path).cmp(&(
+            pages[b].weight,
+            &pages[b].title,
+            &pages[b].content_path,
+        ))
+    });
+
+    let mut neighbours = BTreeMap::new();
+    chain(&mut neighbours, articles.iter().rev().copied());
+    for s in &series {
+        chain(&mut neighbours, s.episodes.iter().copied());
+    }
+
+    Taxonomies {
+        articles,
+        episodes,
+        topics,
+        months,
+        series,
+        laws,
+        pages: standalone,
+        neighbours,
+    }
+}
+
+/// Records each item's previous and next in `order`.
+fn chain(
+    neighbours: &mut BTreeMap<usize, (Option<usize>, Option<usize>)>,
+    order: impl Iterator<Item = usize>,
+) {
+    let order: Vec<usize> = order.collect();
+    for (n, &i) in order.iter().enumerate() {
+        let previous = n.checked_sub(1).map(|p| order[p]);
+        let next = order.get(n + 1).copied();
+        neighbours.insert(i, (previous, next));
+    }
+}
+
+/// Season, then episode number, then date; unnumbered episodes after numbered ones.
+fn series_order(pages: &[Page], a: usize, b: usize) -> Ordering {
+    let key = |i: usize| {
+        let e = pages[i].episode();
+        let season = e.and_then(|e| e.season).unwrap_or(1);
+        let number = e.and_then(|e| e.number).unwrap_or(i64::MAX);
+        (season, number, pages[i].date, &pages[i].content_path)
+    };
+    key(a).cmp(&key(b))
+}
+
+/// Page numbers for `total` items, `per_page` a page; always at least one page.
+pub fn page_count(total: usize, per_page: usize) -> usize {
+    total.div_ceil(per_page.max(1)).max(1)
+}
+
+/// The path of page `number` (1-based) of a list at `base` (`articles/`):
+/// `articles/`, `articles/page/2/` …
+pub fn pager_path(base: &str, number: usize) -> String {
+    if number <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{number}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination() {
+        assert_eq!(page_count(0, 20), 1);
+        assert_eq!(page_count(20, 20), 1);
+        assert_eq!(page_count(21, 20), 2);
+        assert_eq!(page_count(5, 0), 5);
+        assert_eq!(pager_path("articles/", 1), "articles/");
+        assert_eq!(pager_path("articles/", 2), "articles/page/2/");
+        assert_eq!(
+            pager_path("topics/dian-xin-zha-pian/", 3),
+            "topics/dian-xin-zha-pian/page/3/"
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! ASCII slugs and relative links.
+//!
+//! Every output page has a *path*: its folder relative to the output root, written without a
+//! leading slash and ending in `/` (`articles/fang-zha/`; the home page is the empty path).
+//! Links between pages are always relative, computed from the path of the page that holds the
+//! link, so a built site works at any sub-path of a portal, and with `--offline` (links end in
+//! `index.html`) also opened straight from disk.
+
+/// An ASCII URL slug: Chinese becomes toneless pinyin, everything else lower-case words joined
+/// by `-` (`警惕刷单返利骗局` → `jing-ti-shua-dan-fan-li-pian-ju`).
+pub fn slugify(text: &str) -> String {
+    // Keep each transliterated character a word of its own, so `第1042条` reads
+    // `di-1042-tiao`, not `di-1042tiao`.
+    let mut spaced = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if c.is_ascii() {
+            spaced.push(c);
+        } else {
+            spaced.push(' ');
+            spaced.push(c);
+            spaced.push(' ');
+        }
+    }
+    slug::slugify(spaced)
+}
+
+/// The link from the page at `from` (a folder path) to `to` (a folder path, or a file path
+/// such as `style.css`, optionally with a `#fragment`).
+pub fn relative(from: &str, to: &str, offline: bool) -> String {
+    let (target, fragment) = match to.split_once('#') {
+        Some((t, f)) => (t, Some(f)),
+        None => (to, None),
+    };
+    let depth = from.matches('/').count();
+    let mut link = "../".repeat(depth);
+    link.push_str(target);
+    if offline && (target.is_empty() || target.ends_with('/')) {
+        link.push_str("index.html");
+    }
+    if link.is_empty() {
+        link.push_str("./");
+    }
+    if let Some(fragment) = fragment {
+        link.push('#');
+        link.push_str(fragment);
+    }
+    link
+}
+
+/// The absolute address of `path` under `base_url` (which ends with `/`).
+pub fn absolute(base_url: &str, path: &str) -> String {
+    format!("{base_url}{path}")
+}
+
+/// Percent-encodes what may not stand raw in a URL path (non-ASCII characters, spaces), so
+/// links to copied files with Chinese names stay valid.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b':'
+            | b'@' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// The output file that serves `path`: folders get an `index.html`.
+pub fn output_file(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_pinyin() {
+        let cases = [
+            ("警惕刷单返利骗局", "jing-ti-shua-dan-fan-li-pian-ju"),
+            ("如何防范电信诈骗", "ru-he-fang-fan-dian-xin-zha-pian"),
+            ("民法典 第1042条", "min-fa-dian-di-1042-tiao"),
+            ("Hello, World!", "hello-world"),
+            ("反诈APP", "fan-zha-app"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(slugify(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn relative_links() {
+        let cases = [
+            ("", "", false, "./"),
+            ("", "", true, "index.html"),
+            ("", "articles/a/", false, "articles/a/"),
+            ("articles/a/", "", false, "../../"),
+            ("articles/a/", "", true, "../../index.html"),
+            (
+                "articles/a/",
+                "topics/b/",
+                true,
+                "../../topics/b/index.html",
+            ),
+            ("articles/a/", "style.css", true, "../../style.css"),
+            (
+                "articles/page/2/",
+                "articles/a/#di-yi",
+                false,
+                "../../../articles/a/#di-yi",
+            ),
+            (
+                "articles/a/",
+                "articles/a/#第一条",
+                false,
+                "../../articles/a/#第一条",
+            ),
+            ("404.html", "style.css", false, "style.css"),
+        ];
+        for (from, to, offline, expected) in cases {
+            assert_eq!(relative(from, to, offline), expected, "{from} -> {to}");
+        }
+    }
+
+    #[test]
+    fn encodes_non_ascii_paths() {
+        assert_eq!(
+            encode_path("articles/图 1.png"),
+            "articles/%E5%9B%BE%201.png"
+        );
+    }
+
+    #[test]
+    fn output_files() {
+        assert_eq!(output_file(""), "index.html");
+        assert_eq!(output_file("articles/a/"), "articles/a/index.html");
+        assert_eq!(output_file("feed.xml"), "feed.xml");
+    }
+}

@@ -1,0 +1,371 @@
+//! The one place that reads YAML.
+//!
+//! Front matter and site.yaml are parsed into a small tree of [`Node`]s that remember where
+//! each value stands in the file. The typed loaders in `config` and `content` then pick the
+//! fields they know, so every message about a value — wrong type, unknown topic, impossible
+//! date — can name the exact line and column, in Chinese, which serde's own errors cannot.
+
+use crate::diagnostic::{Diagnostic, nearest};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+use std::path::Path;
+
+/// A YAML value and where it starts (1-based line and column within the parsed text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in file order; keys are kept as nodes so they carry their position too.
+    Map(Vec<(Node, Node)>),
+}
+
+/// A YAML syntax error, positioned within the parsed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Parses one YAML document. An empty document is `Null`.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    if text.trim().is_empty() {
+        return Ok(Node {
+            value: Value::Null,
+            line: 1,
+            column: 1,
+        });
+    }
+    match serde_saphyr::from_str::<Spanned<Value>>(text) {
+        Ok(spanned) => Ok(Node::from(spanned)),
+        Err(err) => {
+            let (line, column) = err
+                .location()
+                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            Err(SyntaxError { line, column })
+        }
+    }
+}
+
+impl From<Spanned<Value>> for Node {
+    fn from(s: Spanned<Value>) -> Self {
+        Node {
+            value: s.value,
+            line: s.referenced.line() as usize,
+            column: s.referenced.column() as usize,
+        }
+    }
+}
+
+impl Node {
+    /// The entries of a mapping, or `None` for any other kind of value.
+    pub fn entries(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// A scalar as text: strings as they are, numbers and booleans as written.
+    pub fn as_scalar_string(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Chinese name of the value's kind, for "expected X, found Y" messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "空值",
+            Value::Bool(_) => "布尔值",
+            Value::Int(_) | Value::Float(_) => "数字",
+            Value::Str(_) => "文字",
+            Value::Seq(_) => "列表",
+            Value::Map(_) => "键值表",
+        }
+    }
+
+    /// Converts to JSON for free-form data (`extra`) handed to templates.
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Value::from(*f),
+            Value::Str(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => items.iter().map(Node::to_json).collect(),
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.as_scalar_string().unwrap_or_default(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Value>>()? {
+            items.push(Node::from(item));
+        }
+        Ok(Value::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<Spanned<Value>, Spanned<Value>>()? {
+            entries.push((Node::from(k), Node::from(v)));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+/// A text value with the position it was written at (already shifted to the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub text: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Typed access to the entries of a YAML mapping, collecting a positioned diagnostic for every
+/// value of the wrong shape instead of stopping at the first.
+pub struct Fields<'a> {
+    entries: &'a [(Node, Node)],
+    file: &'a Path,
+    line_offset: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Fields<'a> {
+    /// `line_offset` is added to every line: front matter starts below its `---` line.
+    pub fn new(entries: &'a [(Node, Node)], file: &'a Path, line_offset: usize) -> Self {
+        Fields {
+            entries,
+            file,
+            line_offset,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
+            .map(|(_, v)| v)
+    }
+
+    /// Where `node` stands in the file.
+    pub fn position(&self, node: &Node) -> (usize, usize) {
+        (node.line + self.line_offset, node.column)
+    }
+
+    /// A diagnostic positioned at `node`.
+    pub fn diagnostic_at(&self, node: &Node, diagnostic: Diagnostic) -> Diagnostic {
+        let (line, column) = self.position(node);
+        diagnostic.in_file(self.file).at(line, column)
+    }
+
+    pub fn error_at(&mut self, node: &Node, code: &'static str, message: impl Into<String>) {
+        let d = self.diagnostic_at(node, Diagnostic::error(code, message));
+        self.diagnostics.push(d);
+    }
+
+    fn wrong_type(&mut self, key: &str, node: &Node, expected: &str) {
+        let message = format!("“{key}”应当是{expected}，这里写的是{}", node.kind_name());
+        self.error_at(node, "yaml/wrong-type", message);
+    }
+
+    /// A text field; numbers and booleans are taken as written. An empty value counts as absent.
+    pub fn string(&mut self, key: &str) -> Option<String> {
+        self.located(key).map(|l| l.text)
+    }
+
+    /// Like [`Fields::string`], keeping the position for later checks.
+    pub fn located(&mut self, key: &str) -> Option<Located> {
+        let node = self.get(key)?;
+        if node.value == Value::Null {
+            return None;
+        }
+        match node.as_scalar_string() {
+            Some(text) => {
+                let (line, column) = self.position(node);
+                Some(Located { text, line, column })
+            }
+            None => {
+                self.wrong_type(key, node, "一段文字");
+                None
+            }
+        }
+    }
+
+    /// A list of texts; a single text is taken as a list of one.
+    pub fn string_list(&mut self, key: &str) -> Vec<Located> {
+        let Some(node) = self.get(key) else {
+            return Vec::new();
+        };
+        let items: Vec<&Node> = match &node.value {
+            Value::Null => return Vec::new(),
+            Value::Seq(items) => items.iter().collect(),
+            _ => vec![node],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.as_scalar_string() {
+                Some(text) => {
+                    let (line, column) = self.position(item);
+                    out.push(Located { text, line, column });
+                }
+                None => self.wrong_type(key, item, "文字或文字列表"),
+            }
+        }
+        out
+    }
+
+    pub fn integer(&mut self, key: &str) -> Option<i64> {
+        let node = self.get(key)?;
+        match &node.value {
+            Value::Null => None,
+            Value::Int(i) => Some(*i),
+            Value::Str(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
+            _ => {
+                self.wrong_type(key, node, "一个整数");
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, key: &str) -> Option<bool> {
+        let node = self.get(key)?;
+        match &node.value {
+            Value::Null => None,
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.wrong_type(key, node, "true 或 false");
+                None
+            }
+        }
+    }
+
+    /// Warns about every key not in `known`, suggesting the nearest known one.
+    pub fn warn_unknown_keys(&mut self, known: &[&str], what: &str) {
+        for (key, _) in self.entries {
+            let name = key.as_scalar_string().unwrap_or_default();
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            let mut d = Diagnostic::warning(
+                "yaml/unknown-key",
+                format!("{what}中有不认识的字段“{name}”，它会被忽略"),
+            );
+            if let Some(near) = nearest(&name, known.iter().copied()) {
+                d = d.with_suggestion(format!("是不是想写“{near}”？"));
+            }
+            let d = self.diagnostic_at(key, d);
+            self.diagnostics.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let node = parse("title: 防范电信诈骗\ntopics:\n  - 电信诈骗\n  - 校园欺凌\n").unwrap();
+        let entries = node.entries().unwrap();
+        assert_eq!(entries[0].0.value, Value::Str("title".into()));
+        assert_eq!((entries[0].1.line, entries[0].1.column), (1, 8));
+        let Value::Seq(items) = &entries[1].1.value else {
+            panic!("topics is a list")
+        };
+        assert_eq!((items[1].line, items[1].column), (4, 5));
+    }
+
+    #[test]
+    fn dates_stay_strings() {
+        let node = parse("date: 2023-06-01\nepisode: 3\n").unwrap();
+        let entries = node.entries().unwrap();
+        assert_eq!(entries[0].1.value, Value::Str("2023-06-01".into()));
+        assert_eq!(entries[1].1.value, Value::Int(3));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let err = parse("title: 标题\ntopics: [电信诈骗\n").unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn empty_document_is_null() {
+        assert_eq!(parse("  \n").unwrap().value, Value::Null);
+    }
+}
