@@ -64,9 +64,10 @@ pub fn run() -> ExitCode {
                 }
                 None => {
                     let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+                    let shown = options.output.strip_prefix(".").unwrap_or(&options.output);
                     eprintln!(
                         "构建失败：{errors} 个错误。{} 保持原样，没有改动。",
-                        options.output.display()
+                        shown.display()
                     );
                     ExitCode::from(1)
                 }

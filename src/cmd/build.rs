@@ -50,7 +50,10 @@ impl fmt::Display for Summary {
             self.pages,
             self.files,
             self.elapsed.as_secs_f64(),
-            self.output.display()
+            self.output
+                .strip_prefix(".")
+                .unwrap_or(&self.output)
+                .display()
         )
     }
 }

@@ -73,9 +73,17 @@ pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Option<Site>,
         .collect();
 
     let mut pages = Vec::new();
+    // Pages whose own fields had errors take part in the cross-file checks below, but not in
+    // the duplicate-URL check: a missing title or slug would only add confusing messages.
+    let mut broken = BTreeSet::new();
     for (page, mut found) in parsed {
+        if let Some(page) = page {
+            if crate::diagnostic::has_errors(&found) {
+                broken.insert(page.content_path.clone());
+            }
+            pages.push(page);
+        }
         diagnostics.append(&mut found);
-        pages.extend(page);
     }
 
     let mut drafts = BTreeSet::new();
@@ -89,7 +97,11 @@ pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Option<Site>,
     }
     resolve_series(&mut pages, &mut diagnostics);
     check_topic_descriptions(&pages, &config, &mut diagnostics);
-    check_duplicate_paths(&pages, &mut diagnostics);
+    let clean: Vec<&Page> = pages
+        .iter()
+        .filter(|p| !broken.contains(&p.content_path))
+        .collect();
+    check_duplicate_paths(&clean, &mut diagnostics);
 
     let by_source = pages
         .iter()
@@ -280,9 +292,9 @@ fn check_topic_descriptions(pages: &[Page], config: &Config, diagnostics: &mut D
 }
 
 /// Two pages on one URL would overwrite each other: report both files.
-fn check_duplicate_paths(pages: &[Page], diagnostics: &mut Diagnostics) {
+fn check_duplicate_paths(pages: &[&Page], diagnostics: &mut Diagnostics) {
     let mut taken: BTreeMap<&str, &Page> = BTreeMap::new();
-    for page in pages {
+    for &page in pages {
         if page.kind == Kind::Page && RESERVED_PATHS.contains(&page.path.as_str()) {
             diagnostics.push(
                 Diagnostic::error(

@@ -260,8 +260,9 @@ pub struct Month {
     pub lead: Option<String>,
 }
 
-/// Parses one content file. Returns the page, or `None` when it has errors, with every
-/// diagnostic found.
+/// Parses one content file, with every diagnostic found. The page is `None` only when its
+/// front matter could not be read at all; a page whose fields had errors is still returned, so
+/// checks across files (series, duplicate URLs) can report its other mistakes too.
 pub(super) fn parse(
     content_path: &str,
     source: &Path,
@@ -333,12 +334,7 @@ pub(super) fn parse(
     };
     let page = reader.page(kind, content_path, source, body_offset);
     let diagnostics = reader.f.diagnostics;
-    let page = if crate::diagnostic::has_errors(&diagnostics) {
-        None
-    } else {
-        page.map(|p| Page { text, ..p })
-    };
-    (page, diagnostics)
+    (page.map(|p| Page { text, ..p }), diagnostics)
 }
 
 struct Reader<'a> {

@@ -6,7 +6,8 @@
 //! literal asterisks in pulldown-cmark 0.13. This pass runs over the event stream after
 //! parsing and pairs the leftover `*` runs by a looser rule: a run opens when the next
 //! character is not whitespace and closes when the previous one is not, matching runs of the
-//! same length within one inline container.
+//! same length within one inline container. Blocks without leftover runs are left exactly as
+//! pulldown-cmark parsed them.
 //!
 //! pulldown-cmark has merged a CJK-friendly flanking option upstream (PR #1059) but not
 //! released it; delete this module and set that option once a release ships it.
@@ -31,8 +32,64 @@ pub fn apply<'a>(events: Vec<(Event<'a>, Range<usize>)>, source: &'a str) -> Vec
     if !events.iter().any(|(e, r)| has_literal_star(e, r, source)) {
         return events.into_iter().map(|(e, _)| e).collect();
     }
+    let events = reopen_star_emphasis(events, source);
     let pieces = split_runs(merge_literal_text(events, source), source);
     pair(pieces)
+}
+
+/// In a block that has leftover runs, CommonMark may already have paired some runs the
+/// author did not mean to pair: in `这是**甲。**乙**“丙”**丁` it pairs the middle two. Turn
+/// the `*` emphasis of such blocks back into runs so all of them are paired again, left to
+/// right, by the one looser rule. Blocks without leftovers are not touched.
+fn reopen_star_emphasis<'a>(
+    events: Vec<(Event<'a>, Range<usize>)>,
+    source: &'a str,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut block = 0usize;
+    let blocks: Vec<usize> = events
+        .iter()
+        .map(|(e, _)| {
+            if matches!(e, Event::Start(t) if !is_inline(t))
+                || matches!(e, Event::End(t) if !is_inline_end(t))
+            {
+                block += 1;
+            }
+            block
+        })
+        .collect();
+    let with_leftovers: std::collections::HashSet<usize> = events
+        .iter()
+        .zip(&blocks)
+        .filter(|((e, r), _)| has_literal_star(e, r, source))
+        .map(|(_, &b)| b)
+        .collect();
+    let delimiter = |range: Range<usize>| -> Option<(&'a str, Range<usize>)> {
+        let text = source.get(range.clone())?;
+        (!text.is_empty() && text.bytes().all(|b| b == b'*')).then_some((text, range))
+    };
+    events
+        .into_iter()
+        .zip(blocks)
+        .map(|((event, range), b)| {
+            if !with_leftovers.contains(&b) {
+                return (event, range);
+            }
+            let width = match &event {
+                Event::Start(Tag::Strong) | Event::End(TagEnd::Strong) => 2,
+                Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => 1,
+                _ => return (event, range),
+            };
+            let marker = if matches!(event, Event::Start(_)) {
+                range.start..range.start + width
+            } else {
+                range.end.saturating_sub(width)..range.end
+            };
+            match delimiter(marker) {
+                Some((text, marker)) => (Event::Text(text.into()), marker),
+                None => (event, range),
+            }
+        })
+        .collect()
 }
 
 /// pulldown-cmark hands a delimiter run it could not use over as separate one-character text
@@ -289,6 +346,14 @@ mod tests {
                 "<p>中文<strong>“加粗”</strong>中文</p>",
             ),
             ("中文*“强调”*中文", "<p>中文<em>“强调”</em>中文</p>"),
+            (
+                "这是**我想做的事。**所以继续。中文**“加粗”**中文。",
+                "<p>这是<strong>我想做的事。</strong>所以继续。中文<strong>“加粗”</strong>中文。</p>",
+            ),
+            (
+                "*甲*乙**丙。**丁",
+                "<p><em>甲</em>乙<strong>丙。</strong>丁</p>",
+            ),
             (
                 "**刷单本身就是违法行为。**依据法律",
                 "<p><strong>刷单本身就是违法行为。</strong>依据法律</p>",

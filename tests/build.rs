@@ -1,0 +1,371 @@
+//! `pufa build` on fixture sites and on the bundled sample site.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::Path;
+
+/// Every page kind of the basic fixture, by output path.
+const PAGE_KINDS: &[(&str, &str)] = &[
+    ("home", "index.html"),
+    ("article", "articles/fang-fan-dian-xin-zha-pian/index.html"),
+    ("article_in_subfolder", "articles/di-san-pian/index.html"),
+    ("episode_local_video", "episodes/di-yi-ji/index.html"),
+    ("episode_embed", "episodes/di-er-ji/index.html"),
+    ("articles_list", "articles/index.html"),
+    ("articles_list_page_2", "articles/page/2/index.html"),
+    ("episodes_list", "episodes/index.html"),
+    ("topics", "topics/index.html"),
+    ("topic", "topics/dianxin-zhapian/index.html"),
+    ("months", "months/index.html"),
+    ("month", "months/2023-06/index.html"),
+    ("month_without_theme_file", "months/2023-09/index.html"),
+    ("series", "series/pu-fa-xiao-ju-chang/index.html"),
+    ("laws", "laws/index.html"),
+    ("law", "laws/fan-dian-xin-wang-luo-zha-pian-fa/index.html"),
+    ("page", "guanyu/index.html"),
+    ("not_found", "404.html"),
+];
+
+#[test]
+fn basic_fixture_renders_every_page_kind() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    for (name, path) in PAGE_KINDS {
+        let html = read(&public.join(path));
+        insta::assert_snapshot!(format!("basic_{name}"), main_of(&html));
+    }
+}
+
+#[test]
+fn basic_fixture_writes_exactly_these_files() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    insta::assert_snapshot!(files(&site.path().join("public")).join("\n"));
+}
+
+#[test]
+fn links_resolve_and_work_offline() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    assert_eq!(
+        broken_links(&site.path().join("public")),
+        Vec::<String>::new()
+    );
+
+    build_ok(site.path(), &["--offline", "--output", "offline"]);
+    let offline = site.path().join("offline");
+    assert_eq!(broken_links(&offline), Vec::<String>::new());
+    let article = read(&offline.join("articles/fang-fan-dian-xin-zha-pian/index.html"));
+    // From disk a folder link would open a directory listing: every page link names its file.
+    for link in links(&article) {
+        let is_page = !link.contains("://")
+            && !link.starts_with('#')
+            && !link.contains('.')
+            && !link.is_empty();
+        assert!(!is_page, "offline link without index.html: {link}");
+    }
+    assert!(article.contains("href=\"../../index.html\""));
+    assert!(article.contains(
+        "href=\"../../articles/di-san-pian/index.html#%E7%AC%AC%E5%8D%81%E4%BA%8C%E6%9D%A1\""
+    ));
+}
+
+#[test]
+fn feeds_and_sitemap_use_absolute_addresses() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    insta::assert_snapshot!("basic_feed", read(&public.join("feed.xml")));
+    let topic_feed = read(&public.join("topics/dianxin-zhapian/feed.xml"));
+    assert!(
+        topic_feed.contains("<id>https://example.org/pufa/topics/dianxin-zhapian/feed.xml</id>")
+    );
+    assert!(
+        !topic_feed.contains("校园欺凌怎么办"),
+        "a topic feed lists only its topic"
+    );
+    insta::assert_snapshot!("basic_sitemap", read(&public.join("sitemap.xml")));
+    insta::assert_snapshot!("basic_robots", read(&public.join("robots.txt")));
+}
+
+#[test]
+fn without_base_url_there_are_no_feeds_and_a_warning() {
+    let site = fixture("build/basic");
+    let config = site.path().join("site.yaml");
+    let text = read(&config).replace("base_url: \"https://example.org/pufa/\"\n", "");
+    fs::write(&config, text).unwrap();
+    let stderr = build_ok(site.path(), &[]);
+    assert!(stderr.contains("没有设置 base_url"), "{stderr}");
+    let public = site.path().join("public");
+    assert!(!public.join("feed.xml").exists());
+    assert!(!public.join("sitemap.xml").exists());
+    let article = read(&public.join("articles/fang-fan-dian-xin-zha-pian/index.html"));
+    assert!(!article.contains("canonical"));
+
+    build_ok(
+        site.path(),
+        &["--base-url", "https://pufa.example.gov.cn/sub"],
+    );
+    let feed = read(&public.join("feed.xml"));
+    assert!(
+        feed.contains("https://pufa.example.gov.cn/sub/articles/"),
+        "{feed}"
+    );
+}
+
+#[test]
+fn empty_columns_get_no_page_and_no_link() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    // 环境保护 is declared but unused; 空系列 has no episodes; 刑法 is never cited.
+    for path in [
+        "topics/huan-jing-bao-hu",
+        "series/kong-xi-lie",
+        "laws/xing-fa",
+    ] {
+        assert!(!public.join(path).exists(), "{path} should not exist");
+    }
+    for file in files(&public).iter().filter(|f| f.ends_with(".html")) {
+        let html = read(&public.join(file));
+        for needle in [
+            "huan-jing-bao-hu",
+            "kong-xi-lie",
+            "laws/xing-fa",
+            "环境保护",
+            "空系列",
+        ] {
+            assert!(!html.contains(needle), "{file} mentions {needle}");
+        }
+    }
+}
+
+#[test]
+fn drafts_only_with_the_flag() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let draft = site.path().join("public/articles/cao-gao/index.html");
+    assert!(!draft.exists());
+    build_ok(site.path(), &["--drafts"]);
+    assert!(read(&draft).contains("还没写完的草稿"));
+}
+
+#[test]
+fn aliases_redirect_to_the_page() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let html = read(&site.path().join("public/old/san/index.html"));
+    assert!(html.contains("url=../../articles/di-san-pian/"), "{html}");
+}
+
+#[test]
+fn site_templates_override_the_theme() {
+    let site = fixture("build/basic");
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(
+        site.path().join("templates/page.html"),
+        "{% extends \"base.html\" %}{% block main %}<p class=\"custom\">{{ page.title }}</p>{% endblock main %}",
+    )
+    .unwrap();
+    build_ok(site.path(), &[]);
+    let html = read(&site.path().join("public/guanyu/index.html"));
+    assert!(html.contains("<p class=\"custom\">关于我们</p>"), "{html}");
+}
+
+#[test]
+fn output_is_byte_identical_across_builds() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &["--output", "one"]);
+    build_ok(site.path(), &["--output", "two"]);
+    let (one, two) = (site.path().join("one"), site.path().join("two"));
+    assert_eq!(files(&one), files(&two));
+    for file in files(&one) {
+        assert!(
+            fs::read(one.join(&file)).unwrap() == fs::read(two.join(&file)).unwrap(),
+            "{file} differs between builds"
+        );
+    }
+}
+
+#[test]
+fn the_sample_site_builds_with_every_link_resolving() {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let public_arg = public.to_str().unwrap();
+    let root = repo_root();
+    let first = pufa(&root, &["build", "--output", public_arg]);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("警告"),
+        "the sample site builds without warnings:\n{stderr}"
+    );
+    assert!(stderr.starts_with("完成：生成 "), "{stderr}");
+    assert_eq!(broken_links(&public), Vec::<String>::new());
+
+    // A second build of the unchanged site gives the same bytes.
+    let again = out.path().join("again");
+    let second = pufa(&root, &["build", "--output", again.to_str().unwrap()]);
+    assert!(second.status.success());
+    for file in files(&public) {
+        assert!(
+            fs::read(public.join(&file)).unwrap() == fs::read(again.join(&file)).unwrap(),
+            "{file} differs between builds"
+        );
+    }
+    // What the sample must show: a local video with captions, embeds, months, series.
+    let episode = read(&public.join("episodes/xiao-ju-chang-01-jian-zhi-shua-dan/index.html"));
+    assert!(episode.contains("<track kind=\"captions\" srclang=\"zh\""));
+    assert!(episode.contains("\"@type\":\"VideoObject\""));
+    let embed = read(&public.join("episodes/xiao-ju-chang-02-mou-chong-ke-fu/index.html"));
+    assert!(
+        embed.contains("https://player.bilibili.com/player.html?bvid=BV1xx411c7mD&amp;autoplay=0")
+    );
+}
+
+#[test]
+fn a_site_without_themes_or_content_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("site.yaml"), "title: 空网站\n").unwrap();
+    let stderr = build_ok(dir.path(), &[]);
+    assert!(stderr.contains("没有 content 文件夹"), "{stderr}");
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(home.contains("<title>空网站</title>"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pufa(dir.path(), &["build", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = pufa(dir.path(), &["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Runs a failing build of an error fixture: exit 1, and the messages, redacted.
+fn failing_build(name: &str) -> String {
+    let site = fixture(&format!("errors/{name}"));
+    let out = pufa(site.path(), &["build"]);
+    let stderr = redacted_stderr(&out, site.path());
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!site.path().join("public").exists(), "nothing is written");
+    stderr
+}
+
+#[test]
+fn unknown_topic_names_the_nearest() {
+    insta::assert_snapshot!(failing_build("unknown-topic"));
+}
+
+#[test]
+fn bad_dates_are_explained() {
+    insta::assert_snapshot!(failing_build("bad-date"));
+}
+
+#[test]
+fn duplicate_urls_name_both_files() {
+    insta::assert_snapshot!(failing_build("duplicate-url"));
+}
+
+#[test]
+fn front_matter_syntax_errors_point_at_the_line() {
+    insta::assert_snapshot!(failing_build("yaml-syntax"));
+}
+
+#[test]
+fn missing_fields_and_unknown_keys() {
+    insta::assert_snapshot!(failing_build("missing-fields"));
+}
+
+#[test]
+fn episode_mistakes_are_all_reported() {
+    insta::assert_snapshot!(failing_build("episodes"));
+}
+
+#[test]
+fn broken_page_links_are_errors() {
+    insta::assert_snapshot!(failing_build("broken-link"));
+}
+
+#[test]
+fn template_errors_name_the_template_line() {
+    insta::assert_snapshot!(failing_build("template-error"));
+}
+
+#[test]
+fn config_errors_name_site_yaml_lines() {
+    insta::assert_snapshot!(failing_build("config"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    let before: Vec<(String, Vec<u8>)> = files(&public)
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(public.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+
+    let article = site.path().join("content/articles/校园欺凌.md");
+    let text = read(&article).replace("date: 2023-09-01", "date: 2023-09-31");
+    fs::write(&article, text).unwrap();
+    let out = pufa(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("content/articles/校园欺凌.md:3:7"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("保持原样"), "{stderr}");
+
+    let after: Vec<(String, Vec<u8>)> = files(&public)
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(public.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    assert!(before == after, "public/ changed after a failed build");
+    let leftovers: Vec<String> = fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("pufa-"))
+        .collect();
+    assert_eq!(
+        leftovers,
+        Vec::<String>::new(),
+        "no staging folder is left behind"
+    );
+}
+
+#[test]
+fn refuses_to_replace_folders_it_did_not_create() {
+    let site = fixture("build/basic");
+    let mine = site.path().join("mine");
+    fs::create_dir_all(&mine).unwrap();
+    fs::write(mine.join("important.docx"), "重要文件").unwrap();
+    for target in ["mine", ".", "content", "themes/x"] {
+        let out = pufa(site.path(), &["build", "--output", target]);
+        assert_eq!(out.status.code(), Some(1), "{target}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("不能把网站生成到"), "{target}: {stderr}");
+    }
+    assert_eq!(read(&mine.join("important.docx")), "重要文件");
+    assert!(site.path().join("content/_index.md").is_file());
+}
+
+#[test]
+fn output_path_is_named_in_the_summary() {
+    let site = fixture("build/basic");
+    let out = pufa(site.path(), &["build", "--output", "site-out"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!(redacted_stderr(&out, site.path()));
+    assert!(Path::new(&site.path().join("site-out/.pufa-output")).is_file());
+}

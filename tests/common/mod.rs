@@ -1,0 +1,175 @@
+//! Helpers for driving the real `pufa` binary on fixture sites.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// 2023-11-15 00:00 UTC: builds in tests see a fixed "today".
+pub const TODAY_EPOCH: &str = "1700006400";
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies `tests/fixtures/<name>` into a fresh temporary folder; the site is at `.path()`.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo_root().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs `pufa` with `args` in `dir`.
+pub fn pufa(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pufa"))
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+        .output()
+        .expect("run pufa")
+}
+
+/// Builds the site in `dir` into `dir/public`; panics with the messages if it fails.
+pub fn build_ok(dir: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["build"];
+    args.extend_from_slice(extra);
+    let out = pufa(dir, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "build failed:\n{stderr}");
+    stderr
+}
+
+/// Stderr with the temporary folder replaced by `[SITE]` and timings by `[TIME]`.
+pub fn redacted_stderr(out: &Output, dir: &Path) -> String {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let mut text = text.replace(&dir.display().to_string(), "[SITE]");
+    if let Some(start) = text.find("用时 ")
+        && let Some(len) = text[start..].find(" 秒")
+    {
+        text.replace_range(start..start + len, "用时 [TIME]");
+    }
+    text
+}
+
+pub fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The `<main>` element of a page, which snapshots compare.
+pub fn main_of(html: &str) -> String {
+    let start = html.find("<main").expect("page has <main>");
+    let end = html.find("</main>").expect("page has </main>") + "</main>".len();
+    html[start..end].to_string()
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    collect(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect(root, &path, out);
+        } else {
+            out.push(
+                path.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        }
+    }
+}
+
+/// The values of `href="…"` and `src="…"` attributes in `html`.
+pub fn links(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in [" href=\"", " src=\"", " poster=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap();
+            found.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+/// Internal links of every HTML file under `public` that point to no file.
+pub fn broken_links(public: &Path) -> Vec<String> {
+    let mut broken = Vec::new();
+    for file in files(public).iter().filter(|f| f.ends_with(".html")) {
+        let html = read(&public.join(file));
+        if html.contains("<base href=") {
+            continue; // 404.html resolves against base_url, wherever it is served
+        }
+        let dir = Path::new(file).parent().unwrap_or(Path::new(""));
+        for link in links(&html) {
+            if link.starts_with('#') || link.contains("://") || link.starts_with("mailto:") {
+                continue;
+            }
+            let path = link.split(['#', '?']).next().unwrap();
+            let decoded = percent_decode(path);
+            let mut target = normalise(&dir.join(&decoded));
+            if path.is_empty() || path.ends_with('/') || path == "." || path.ends_with("/.") {
+                target = target.join("index.html");
+            }
+            if !public.join(&target).is_file() {
+                broken.push(format!("{file}: {link}"));
+            }
+        }
+    }
+    broken
+}
+
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                assert!(out.pop(), "link leaves the output: {}", path.display());
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16))
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
