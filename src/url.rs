@@ -7,7 +7,11 @@
 //! `index.html`) also opened straight from disk.
 
 /// An ASCII URL slug: Chinese becomes toneless pinyin, everything else lower-case words joined
-/// by `-` (`警惕刷单返利骗局` → `jing-ti-shua-dan-fan-li-pian-ju`).
+/// by `-`.
+///
+/// ```
+/// assert_eq!(pufa::url::slugify("警惕刷单返利骗局"), "jing-ti-shua-dan-fan-li-pian-ju");
+/// ```
 pub fn slugify(text: &str) -> String {
     // Keep each transliterated character a word of its own, so `第1042条` reads
     // `di-1042-tiao`, not `di-1042tiao`.

@@ -176,10 +176,16 @@ fn site_templates_override_the_theme() {
 }
 
 #[test]
-fn output_is_byte_identical_across_builds() {
+fn output_is_byte_identical_across_builds_and_thread_counts() {
     let site = fixture("build/basic");
-    build_ok(site.path(), &["--output", "one"]);
-    build_ok(site.path(), &["--output", "two"]);
+    for (output, threads) in [("one", "1"), ("two", "2")] {
+        let out = pufa_with_env(
+            site.path(),
+            &["build", "--output", output],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(out.status.success());
+    }
     let (one, two) = (site.path().join("one"), site.path().join("two"));
     assert_eq!(files(&one), files(&two));
     for file in files(&one) {

@@ -302,6 +302,7 @@ fn check_duplicate_paths(pages: &[&Page], diagnostics: &mut Diagnostics) {
                     format!("页面的网址 /{} 是 pufa 自己生成的栏目页", page.path),
                 )
                 .in_file(&page.source)
+                .at(page.url_at.0, page.url_at.1)
                 .with_suggestion("在 front matter 中用 slug 换一个网址"),
             );
             continue;
@@ -314,12 +315,13 @@ fn check_duplicate_paths(pages: &[&Page], diagnostics: &mut Diagnostics) {
                     Diagnostic::error(
                         "content/duplicate-url",
                         format!(
-                            "“{}”与 {} 的网址相同（/{path}），后者会被覆盖",
+                            "“{}”的网址 /{path} 与 {} 相同，两个页面不能共用一个网址",
                             page.title,
                             other.source.display().to_string().replace('\\', "/")
                         ),
                     )
                     .in_file(&page.source)
+                    .at(page.url_at.0, page.url_at.1)
                     .with_suggestion("改一个文件名，或在 front matter 中写不同的 slug"),
                 );
             } else {

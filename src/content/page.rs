@@ -103,6 +103,8 @@ pub struct Page {
     pub slug: String,
     /// Output folder path: `articles/a/`; the home page is ``.
     pub path: String,
+    /// Line and column of the front matter that decides the path (`slug`, else `title`).
+    pub url_at: (usize, usize),
     pub title: String,
     pub date: Option<Date>,
     pub summary: Option<String>,
@@ -358,7 +360,11 @@ impl Reader<'_> {
         self.f.warn_unknown_keys(&known, "front matter ");
 
         let stem = file_stem(content_path);
-        let title = self.f.string("title").filter(|t| !t.trim().is_empty());
+        let title_at = self.f.located("title");
+        let title = title_at
+            .as_ref()
+            .map(|l| l.text.clone())
+            .filter(|t| !t.trim().is_empty());
         let date = self
             .f
             .located("date")
@@ -415,7 +421,13 @@ impl Reader<'_> {
                 String::new()
             }
         };
-        let slug = match self.f.located("slug") {
+        let slug_at = self.f.located("slug");
+        // Where the page's URL comes from, for duplicate-URL messages.
+        let url_at = slug_at
+            .as_ref()
+            .or(title_at.as_ref())
+            .map_or((1, 1), |l| (l.line, l.column));
+        let slug = match slug_at {
             Some(l) => {
                 let slug = slugify(&l.text);
                 if slug.is_empty() {
@@ -479,6 +491,7 @@ impl Reader<'_> {
             content_path: content_path.to_string(),
             slug,
             path,
+            url_at,
             title: title.trim().to_string(),
             date,
             summary: self.f.string("summary").filter(|s| !s.trim().is_empty()),

@@ -35,10 +35,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Runs `pufa` with `args` in `dir`.
 pub fn pufa(dir: &Path, args: &[&str]) -> Output {
+    pufa_with_env(dir, args, &[])
+}
+
+/// Runs `pufa` with `args` in `dir` and extra environment variables.
+pub fn pufa_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pufa"))
         .args(args)
         .current_dir(dir)
         .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+        .envs(env.iter().copied())
         .output()
         .expect("run pufa")
 }
