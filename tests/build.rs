@@ -186,13 +186,14 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
         );
         assert!(out.status.success());
     }
-    let (one, two) = (site.path().join("one"), site.path().join("two"));
-    assert_eq!(files(&one), files(&two));
-    for file in files(&one) {
-        assert!(
-            fs::read(one.join(&file)).unwrap() == fs::read(two.join(&file)).unwrap(),
-            "{file} differs between builds"
-        );
+    let one = contents(&site.path().join("one"));
+    let two = contents(&site.path().join("two"));
+    assert_eq!(
+        files(&site.path().join("one")),
+        files(&site.path().join("two"))
+    );
+    for ((file, a), (_, b)) in one.iter().zip(&two) {
+        assert!(a == b, "{file} differs between builds");
     }
 }
 
@@ -216,11 +217,9 @@ fn the_sample_site_builds_with_every_link_resolving() {
     let again = out.path().join("again");
     let second = pufa(&root, &["build", "--output", again.to_str().unwrap()]);
     assert!(second.status.success());
-    for file in files(&public) {
-        assert!(
-            fs::read(public.join(&file)).unwrap() == fs::read(again.join(&file)).unwrap(),
-            "{file} differs between builds"
-        );
+    assert_eq!(files(&public), files(&again));
+    for ((file, a), (_, b)) in contents(&public).iter().zip(&contents(&again)) {
+        assert!(a == b, "{file} differs between builds");
     }
     // What the sample must show: a local video with captions, embeds, months, series.
     let episode = read(&public.join("episodes/xiao-ju-chang-01-jian-zhi-shua-dan/index.html"));
@@ -311,13 +310,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = fixture("build/basic");
     build_ok(site.path(), &[]);
     let public = site.path().join("public");
-    let before: Vec<(String, Vec<u8>)> = files(&public)
-        .into_iter()
-        .map(|f| {
-            let bytes = fs::read(public.join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect();
+    let before = contents(&public);
 
     let article = site.path().join("content/articles/校园欺凌.md");
     let text = read(&article).replace("date: 2023-09-01", "date: 2023-09-31");
@@ -331,14 +324,10 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     );
     assert!(stderr.contains("保持原样"), "{stderr}");
 
-    let after: Vec<(String, Vec<u8>)> = files(&public)
-        .into_iter()
-        .map(|f| {
-            let bytes = fs::read(public.join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect();
-    assert!(before == after, "public/ changed after a failed build");
+    assert!(
+        before == contents(&public),
+        "public/ changed after a failed build"
+    );
     let leftovers: Vec<String> = fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

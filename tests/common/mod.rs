@@ -106,6 +106,17 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// Every file under `dir` with its bytes, for comparing whole outputs.
+pub fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
 /// The values of `href="…"` and `src="…"` attributes in `html`.
 pub fn links(html: &str) -> Vec<String> {
     let mut found = Vec::new();
