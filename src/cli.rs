@@ -1,10 +1,12 @@
 //! Command-line arguments. The doc comments are the `--help` text readers see, so they are in
 //! Chinese.
 
+use crate::check::report::{self, Format};
 use crate::cmd;
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Diagnostic, has_errors};
+use crate::pipeline::Settings;
 use clap::{Args, Parser, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// 生成网站，写入 public/（或 --output 指定的文件夹）
     Build(BuildArgs),
+    /// 发布前检查：死链、缺图、专题写错、严重表述错误、个人信息……不写任何文件
+    Check(CheckArgs),
 }
 
 #[derive(Args, Debug)]
@@ -41,45 +45,93 @@ pub struct BuildArgs {
     pub offline: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// 网站所在的文件夹（含 site.yaml），默认是当前文件夹
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// 输出格式
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
 /// Parses arguments, runs the command and turns the outcome into an exit code:
 /// 0 success, 1 the site has errors, 2 bad usage (clap exits with 2 itself).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => {
-            let options = cmd::build::Options {
-                output: args.output.unwrap_or_else(|| args.root.join("public")),
-                root: args.root,
-                base_url: args.base_url,
-                drafts: args.drafts,
-                offline: args.offline,
-                progress: std::io::stderr().is_terminal(),
-            };
-            let outcome = cmd::build::run(&options);
-            print_diagnostics(&outcome.diagnostics);
-            match outcome.summary {
-                Some(summary) => {
-                    eprintln!("{summary}");
-                    ExitCode::SUCCESS
-                }
-                None => {
-                    let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
-                    let shown = options.output.strip_prefix(".").unwrap_or(&options.output);
-                    eprintln!(
-                        "构建失败：{errors} 个错误。{} 保持原样，没有改动。",
-                        shown.display()
-                    );
-                    ExitCode::from(1)
-                }
-            }
+        Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+    }
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    let options = cmd::build::Options {
+        output: args.output.unwrap_or_else(|| args.root.join("public")),
+        settings: Settings {
+            root: args.root,
+            base_url: args.base_url,
+            drafts: args.drafts,
+            offline: args.offline,
+        },
+        progress: std::io::stderr().is_terminal(),
+    };
+    let mut outcome = cmd::build::run(&options);
+    diagnostic::sort(&mut outcome.diagnostics);
+    let color = std::io::stderr().is_terminal();
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(
+        stderr,
+        "{}",
+        report::human(&outcome.diagnostics, &options.settings.root, color)
+    );
+    match outcome.summary {
+        Some(summary) => {
+            let _ = writeln!(stderr, "{summary}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            let output = &options.output;
+            let shown = output.strip_prefix(".").unwrap_or(output);
+            let _ = writeln!(
+                stderr,
+                "构建失败（{}）。{} 保持原样，没有改动。",
+                report::tally(&outcome.diagnostics),
+                shown.display()
+            );
+            ExitCode::from(1)
         }
     }
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    let mut sorted = diagnostics.to_vec();
-    diagnostic::sort(&mut sorted);
-    for d in &sorted {
-        eprintln!("{d}");
+fn check(args: CheckArgs) -> ExitCode {
+    let settings = Settings {
+        root: args.root,
+        base_url: None,
+        drafts: false,
+        offline: false,
+    };
+    let diagnostics = cmd::check::run(&settings);
+    let mut stdout = std::io::stdout().lock();
+    let _ = match args.format {
+        Format::Json => write!(stdout, "{}", report::json(&diagnostics)),
+        Format::Human => {
+            let color = std::io::stdout().is_terminal();
+            writeln!(
+                stdout,
+                "{}检查完成：{}。",
+                report::human(&diagnostics, &settings.root, color),
+                report::tally(&diagnostics)
+            )
+        }
+    };
+    exit_code(&diagnostics)
+}
+
+fn exit_code(diagnostics: &[Diagnostic]) -> ExitCode {
+    if has_errors(diagnostics) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -27,6 +27,8 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column, counted in characters; 0 when unknown.
     pub column: usize,
+    /// How many characters from `column` the problem covers; 0 for "the word there".
+    pub len: usize,
     pub message: String,
     pub suggestion: Option<String>,
 }
@@ -39,6 +41,7 @@ impl Diagnostic {
             file: None,
             line: 0,
             column: 0,
+            len: 0,
             message: message.into(),
             suggestion: None,
         }
@@ -59,6 +62,12 @@ impl Diagnostic {
     pub fn at(mut self, line: usize, column: usize) -> Self {
         self.line = line;
         self.column = column;
+        self
+    }
+
+    /// Marks `len` characters from the column as the problem.
+    pub fn spanning(mut self, len: usize) -> Self {
+        self.len = len;
         self
     }
 

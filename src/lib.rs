@@ -4,8 +4,11 @@
 //! file under content/ into a plain-data [`content::Site`], [`markdown`] renders each page's
 //! body, [`taxonomy`] groups pages into topics, months, series and laws, [`render`] turns
 //! them into files through the [`theme`]'s Tera templates and [`output`] swaps the result in.
+//! [`pipeline`] strings the stages together for every command; [`check`] holds the site-wide
+//! checks and prints diagnostics.
 //! [`cmd`] holds one module per subcommand; [`cli`] parses arguments.
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -13,6 +16,7 @@ pub mod content;
 pub mod diagnostic;
 pub mod markdown;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod taxonomy;
 pub mod theme;

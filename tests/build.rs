@@ -203,7 +203,8 @@ fn the_sample_site_builds_with_every_link_resolving() {
     let public = out.path().join("public");
     let public_arg = public.to_str().unwrap();
     let root = repo_root();
-    let first = pufa(&root, &["build", "--output", public_arg]);
+    let env = [("SOURCE_DATE_EPOCH", SAMPLE_TODAY_EPOCH)];
+    let first = pufa_with_env(&root, &["build", "--output", public_arg], &env);
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert!(first.status.success(), "{stderr}");
     assert!(
@@ -215,7 +216,7 @@ fn the_sample_site_builds_with_every_link_resolving() {
 
     // A second build of the unchanged site gives the same bytes.
     let again = out.path().join("again");
-    let second = pufa(&root, &["build", "--output", again.to_str().unwrap()]);
+    let second = pufa_with_env(&root, &["build", "--output", again.to_str().unwrap()], &env);
     assert!(second.status.success());
     assert_eq!(files(&public), files(&again));
     for ((file, a), (_, b)) in contents(&public).iter().zip(&contents(&again)) {
@@ -250,59 +251,37 @@ fn usage_errors_exit_with_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// Runs a failing build of an error fixture: exit 1, and the messages, redacted.
-fn failing_build(name: &str) -> String {
-    let site = fixture(&format!("errors/{name}"));
-    let out = pufa(site.path(), &["build"]);
-    let stderr = redacted_stderr(&out, site.path());
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(!site.path().join("public").exists(), "nothing is written");
-    stderr
-}
-
+/// Every error fixture fails to build, with exit code 1, nothing written and the first
+/// problem named at its file, line and column. `tests/check.rs` snapshots the full messages.
 #[test]
-fn unknown_topic_names_the_nearest() {
-    insta::assert_snapshot!(failing_build("unknown-topic"));
-}
-
-#[test]
-fn bad_dates_are_explained() {
-    insta::assert_snapshot!(failing_build("bad-date"));
-}
-
-#[test]
-fn duplicate_urls_name_both_files() {
-    insta::assert_snapshot!(failing_build("duplicate-url"));
-}
-
-#[test]
-fn front_matter_syntax_errors_point_at_the_line() {
-    insta::assert_snapshot!(failing_build("yaml-syntax"));
-}
-
-#[test]
-fn missing_fields_and_unknown_keys() {
-    insta::assert_snapshot!(failing_build("missing-fields"));
-}
-
-#[test]
-fn episode_mistakes_are_all_reported() {
-    insta::assert_snapshot!(failing_build("episodes"));
-}
-
-#[test]
-fn broken_page_links_are_errors() {
-    insta::assert_snapshot!(failing_build("broken-link"));
-}
-
-#[test]
-fn template_errors_name_the_template_line() {
-    insta::assert_snapshot!(failing_build("template-error"));
-}
-
-#[test]
-fn config_errors_name_site_yaml_lines() {
-    insta::assert_snapshot!(failing_build("config"));
+fn error_fixtures_fail_to_build_and_name_the_place() {
+    let cases = [
+        ("unknown-topic", "content/articles/a.md:6:5"),
+        ("bad-date", "content/articles/a.md:3:7"),
+        ("duplicate-url", "content/articles/防范诈骗.md:2:8"),
+        ("yaml-syntax", "content/articles/a.md:4:10"),
+        ("missing-fields", "content/articles/a.md:1:1"),
+        ("episodes", "content/episodes/a.md:4:9"),
+        ("broken-link", "content/articles/a.md:8:2"),
+        ("template-error", "templates/article.html:3:13"),
+        ("config", "site.yaml:2:11"),
+    ];
+    for (name, place) in cases {
+        let site = fixture(&format!("errors/{name}"));
+        let out = pufa_with_env(
+            site.path(),
+            &["build"],
+            &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+        );
+        let stderr = redacted_stderr(&out, site.path());
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(place), "{name}: {place} not in\n{stderr}");
+        assert!(stderr.contains("保持原样，没有改动"), "{name}: {stderr}");
+        assert!(
+            !site.path().join("public").exists(),
+            "{name}: nothing is written"
+        );
+    }
 }
 
 #[test]

@@ -98,6 +98,11 @@ impl Date {
     pub fn year(&self) -> i16 {
         self.time.date().year()
     }
+
+    /// The civil date and time, China time.
+    pub fn civil(&self) -> DateTime {
+        self.time
+    }
 }
 
 fn china() -> Offset {

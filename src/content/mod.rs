@@ -56,7 +56,7 @@ pub const RESERVED_PATHS: &[&str] = &[
 ];
 
 /// Loads every file under `root/content`.
-pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Option<Site>, Diagnostics) {
+pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Site, Diagnostics) {
     let mut diagnostics = Vec::new();
     let content = root.join(CONTENT_DIR);
     let (markdown, assets) = walk(root, &content, &mut diagnostics);
@@ -117,7 +117,7 @@ pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Option<Site>,
         drafts,
         today: Date::today(),
     };
-    (Some(site), diagnostics)
+    (site, diagnostics)
 }
 
 /// Reads a file as UTF-8 text, without a BOM.
@@ -154,7 +154,9 @@ fn walk(
         );
         return (markdown, assets);
     }
+    // Symlinks are followed (a media folder linked in is common); walkdir reports loops.
     let walker = walkdir::WalkDir::new(content)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));

@@ -107,6 +107,8 @@ pub struct Page {
     pub url_at: (usize, usize),
     pub title: String,
     pub date: Option<Date>,
+    /// Line and column of the `date` value.
+    pub date_at: Option<(usize, usize)>,
     pub summary: Option<String>,
     /// Asset path relative to content/.
     pub cover: Option<String>,
@@ -365,16 +367,15 @@ impl Reader<'_> {
             .as_ref()
             .map(|l| l.text.clone())
             .filter(|t| !t.trim().is_empty());
-        let date = self
-            .f
-            .located("date")
-            .and_then(|l| match Date::parse(&l.text) {
-                Ok(d) => Some(d),
-                Err(message) => {
-                    self.error(&l, "front-matter/bad-date", message);
-                    None
-                }
-            });
+        let date_field = self.f.located("date");
+        let date_at = date_field.as_ref().map(|l| (l.line, l.column));
+        let date = date_field.and_then(|l| match Date::parse(&l.text) {
+            Ok(d) => Some(d),
+            Err(message) => {
+                self.error(&l, "front-matter/bad-date", message);
+                None
+            }
+        });
         let requires_date = matches!(kind, Kind::Article | Kind::Episode);
         if requires_date
             && date.is_none()
@@ -494,6 +495,7 @@ impl Reader<'_> {
             url_at,
             title: title.trim().to_string(),
             date,
+            date_at,
             summary: self.f.string("summary").filter(|s| !s.trim().is_empty()),
             cover,
             topics,
@@ -625,7 +627,7 @@ impl Reader<'_> {
             return None;
         };
         if !self.assets.contains(&path) {
-            let d = Diagnostic::warning(
+            let d = Diagnostic::error(
                 "front-matter/missing-file",
                 format!("找不到 {key} 文件“{}”（content/{path}）", l.text),
             )

@@ -48,6 +48,18 @@ pub struct Heading {
     pub title: String,
 }
 
+/// A link to a heading: `[…](a.md#第十二条)` or `[…](#第十二条)`, checked once every page's
+/// headings are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorLink {
+    /// The linked page's content path; `None` for a heading of the same page.
+    pub target: Option<String>,
+    /// The fragment, percent-decoded.
+    pub fragment: String,
+    pub line: usize,
+    pub column: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
@@ -56,6 +68,7 @@ pub struct Rendered {
     pub laws: BTreeSet<String>,
     /// The first paragraph as plain text, shortened.
     pub summary: String,
+    pub anchors: Vec<AnchorLink>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -96,6 +109,8 @@ pub fn render(source: &Path, text: &str, body_offset: usize, cx: &LinkContext) -
     let mut heading: Option<Vec<Event>> = None;
     let mut links = link_starts.into_iter();
     let mut rewritten = Vec::with_capacity(events.len());
+    // The start of the image being read and its alt text so far.
+    let mut image: Option<(usize, String)> = None;
 
     for event in events {
         let event = match event {
@@ -121,6 +136,7 @@ pub fn render(source: &Path, text: &str, body_offset: usize, cx: &LinkContext) -
                 id,
             }) => {
                 let at = links.next().unwrap_or(0);
+                image = Some((at, String::new()));
                 let dest_url = rewrite(dest_url, at, true, cx, &mut positions, &mut out);
                 Event::Start(Tag::Image {
                     link_type,
@@ -132,6 +148,22 @@ pub fn render(source: &Path, text: &str, body_offset: usize, cx: &LinkContext) -
             other => other,
         };
         match &event {
+            Event::Text(t) | Event::Code(t) if image.is_some() => {
+                if let Some((_, alt)) = image.as_mut() {
+                    alt.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((at, alt)) = image.take()
+                    && alt.trim().is_empty()
+                {
+                    let d = Diagnostic::warning("a11y/image-alt", "图片缺少替代文字（alt）")
+                        .with_suggestion(
+                            "写成 ![图片内容的简短说明](路径)：读屏软件会把这段文字读给视障读者听",
+                        );
+                    out.diagnostics.push(positions.diagnostic(at, d));
+                }
+            }
             Event::Text(t) | Event::Code(t) => {
                 plain.push_str(t);
                 if in_first_paragraph && let Some(s) = summary.as_mut() {
@@ -211,9 +243,13 @@ struct Positions<'a> {
 }
 
 impl Positions<'_> {
-    fn diagnostic(&mut self, body_offset: usize, d: Diagnostic) -> Diagnostic {
+    fn at(&mut self, body_offset: usize) -> (usize, usize) {
         let index = self.index.get_or_insert_with(|| LineIndex::new(self.text));
-        let (line, column) = index.position(self.text, self.body_offset + body_offset);
+        index.position(self.text, self.body_offset + body_offset)
+    }
+
+    fn diagnostic(&mut self, body_offset: usize, d: Diagnostic) -> Diagnostic {
+        let (line, column) = self.at(body_offset);
         d.in_file(self.source).at(line, column)
     }
 }
@@ -227,7 +263,17 @@ fn rewrite<'a>(
     out: &mut Rendered,
 ) -> CowStr<'a> {
     let raw = dest.as_ref();
-    if raw.is_empty() || raw.starts_with('#') || raw.starts_with("//") || has_scheme(raw) {
+    if let Some(fragment) = raw.strip_prefix('#') {
+        let (line, column) = positions.at(at);
+        out.anchors.push(AnchorLink {
+            target: None,
+            fragment: percent_decode(fragment),
+            line,
+            column,
+        });
+        return dest;
+    }
+    if raw.is_empty() || raw.starts_with("//") || has_scheme(raw) {
         return dest;
     }
     let (path, fragment) = match raw.split_once('#') {
@@ -270,12 +316,19 @@ fn rewrite<'a>(
         if let Some(fragment) = fragment {
             to.push('#');
             to.push_str(fragment);
+            let (line, column) = positions.at(at);
+            out.anchors.push(AnchorLink {
+                target: Some(target.clone()),
+                fragment: percent_decode(fragment),
+                line,
+                column,
+            });
         }
         return url::relative(cx.page_path, &to, cx.offline).into();
     }
     if !cx.assets.contains(&target) {
         let what = if image { "图片" } else { "链接的文件" };
-        let d = Diagnostic::warning("link/missing-file", format!("找不到{what}“{raw}”"))
+        let d = Diagnostic::error("link/missing-file", format!("找不到{what}“{raw}”"))
             .with_suggestion(
                 "路径相对于这篇 Markdown 文件所在的文件夹；以 / 开头则从 content/ 算起",
             );

@@ -6,8 +6,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// 2023-11-15 00:00 UTC: builds in tests see a fixed "today".
-pub const TODAY_EPOCH: &str = "1700006400";
+/// 2023-09-10 00:00 UTC: builds in tests see a fixed "today", a few days after the newest
+/// item of the basic fixture.
+pub const TODAY_EPOCH: &str = "1694304000";
+/// 2023-06-05: "today" for the error fixtures, whose items are dated 2023-06-01 and -02.
+pub const ERRORS_TODAY_EPOCH: &str = "1685923200";
+/// 2026-11-27: "today" for the bundled sample site.
+pub const SAMPLE_TODAY_EPOCH: &str = "1795737600";
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,0 +1,202 @@
+//! Text lints: serious wording errors and personal data.
+//!
+//! Both scan the raw text of a content file, so what they find is reported at its exact line
+//! and column, wherever it stands (front matter, body, a table, a caption).
+
+use std::collections::BTreeMap;
+
+/// Miswritings that are never right, the kind an inspection fails a whole site for. Kept
+/// small and certain: each wrong form has no legitimate use.
+const BUILT_IN_WORDING: &[(&str, &str)] = &[
+    ("中华人民共合国", "中华人民共和国"),
+    ("中华人名共和国", "中华人民共和国"),
+    ("中华人民共和过", "中华人民共和国"),
+    ("中国共产觉", "中国共产党"),
+    ("全国人大常委员会", "全国人大常委会"),
+    ("人民检查院", "人民检察院"),
+    ("攻府", "政府"),
+    ("国务院办工厅", "国务院办公厅"),
+    ("社会主意核心价值观", "社会主义核心价值观"),
+];
+
+/// Every wrong wording in `text`, built-in or the site's own: (byte offset, wrong, right).
+pub fn wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec<(usize, String, String)> {
+    let mut found = Vec::new();
+    let words = BUILT_IN_WORDING
+        .iter()
+        .map(|(w, r)| (*w, *r))
+        .chain(site_words.iter().map(|(w, r)| (w.as_str(), r.as_str())));
+    for (wrong, right) in words {
+        if wrong.is_empty() {
+            continue;
+        }
+        for (offset, _) in text.match_indices(wrong) {
+            // Where the right form contains the wrong one (a site rule 法制 → 法制化), a match
+            // inside the right form is no error.
+            let inside_right = right.contains(wrong)
+                && text
+                    .match_indices(right)
+                    .any(|(r, _)| r <= offset && offset + wrong.len() <= r + right.len());
+            if !inside_right {
+                found.push((offset, wrong.to_string(), right.to_string()));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// A number that looks like personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalData {
+    pub offset: usize,
+    /// 身份证号 or 手机号
+    pub kind: &'static str,
+    /// The number with its middle hidden, safe to print.
+    pub masked: String,
+    /// Length in characters (all ASCII).
+    pub len: usize,
+}
+
+/// 18-digit resident ID numbers with a valid check digit and 11-digit mobile numbers, standing
+/// alone (not part of a longer run of digits).
+pub fn personal_data(text: &str) -> Vec<PersonalData> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        // An ID may end in X.
+        let mut end = i;
+        if end - start == 17 && matches!(bytes.get(end), Some(b'X' | b'x')) {
+            end += 1;
+            i += 1;
+        }
+        let glued = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+        if glued(bytes.get(end)) || glued(start.checked_sub(1).and_then(|p| bytes.get(p))) {
+            continue;
+        }
+        let run = &text[start..end];
+        if run.len() == 18 && id_check_digit_valid(run) {
+            found.push(PersonalData {
+                offset: start,
+                kind: "身份证号",
+                masked: mask_id(run),
+                len: run.len(),
+            });
+        } else if run.len() == 11 && is_mobile(run) {
+            found.push(PersonalData {
+                offset: start,
+                kind: "手机号",
+                masked: mask_mobile(run),
+                len: run.len(),
+            });
+        }
+    }
+    found
+}
+
+/// `text` with every number [`personal_data`] finds masked, for quoting lines safely.
+pub fn mask_personal_data(text: &str) -> String {
+    let mut out = text.to_string();
+    // Back to front, so earlier offsets stay valid; masks keep the length.
+    for found in personal_data(text).into_iter().rev() {
+        out.replace_range(found.offset..found.offset + found.len, &found.masked);
+    }
+    out
+}
+
+/// GB 11643: the 18th character is the ISO 7064 MOD 11-2 check of the first 17 digits.
+fn id_check_digit_valid(id: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let bytes = id.as_bytes();
+    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = bytes[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    CHECK[(sum % 11) as usize] == bytes[17].to_ascii_uppercase()
+}
+
+fn is_mobile(number: &str) -> bool {
+    let b = number.as_bytes();
+    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
+}
+
+/// `510104199001011234` → `510104********1234`.
+pub fn mask_id(id: &str) -> String {
+    format!("{}********{}", &id[..6], &id[14..])
+}
+
+/// `13812345678` → `138****5678`.
+pub fn mask_mobile(number: &str) -> String {
+    format!("{}****{}", &number[..3], &number[7..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_built_in_and_site_wording() {
+        let site = BTreeMap::from([("明湖县司法所".to_string(), "明湖县司法局".to_string())]);
+        let text = "依据中华人民共合国宪法，攻府依法行政。明湖县司法所发布。中华人民共和国";
+        let found = wording(text, &site);
+        let wrong: Vec<&str> = found.iter().map(|(_, w, _)| w.as_str()).collect();
+        assert_eq!(wrong, ["中华人民共合国", "攻府", "明湖县司法所"]);
+        assert_eq!(&text[found[0].0..found[0].0 + 3], "中");
+    }
+
+    #[test]
+    fn a_right_form_containing_the_wrong_one_is_not_flagged() {
+        let site = BTreeMap::from([("法制".to_string(), "法制化".to_string())]);
+        assert!(wording("推进法制化建设", &site).is_empty());
+        assert_eq!(wording("推进法制建设", &site).len(), 1);
+    }
+
+    #[test]
+    fn resident_ids_need_a_valid_check_digit() {
+        // Made-up numbers (region 000000 and 999999 do not exist), check digits computed.
+        assert!(id_check_digit_valid("00000019900101123X"));
+        assert!(id_check_digit_valid("000000200002290010"));
+        assert!(!id_check_digit_valid("000000200002290011"));
+        let found = personal_data(
+            "当事人张某（身份证号00000019900101123X）与999999198511110020、999999198511110021",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].kind, "身份证号");
+        assert_eq!(found[0].masked, "000000********123X");
+        assert_eq!(found[1].masked, "999999********0020");
+    }
+
+    #[test]
+    fn masking_keeps_everything_else() {
+        assert_eq!(
+            mask_personal_data("号码00000019900101123X和13812345678。"),
+            "号码000000********123X和138****5678。"
+        );
+    }
+
+    #[test]
+    fn mobile_numbers_standing_alone() {
+        let found = personal_data(
+            "联系电话13812345678，座机0000-1234567，热线12348，订单号123456789012345",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].masked, "138****5678");
+        assert!(personal_data("编号A13812345678B").is_empty());
+        assert!(personal_data("12812345678").is_empty());
+    }
+}

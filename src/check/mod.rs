@@ -1,0 +1,185 @@
+//! Checks of the whole site that an inspection would make: serious wording errors, personal
+//! data left in published cases, links to headings that do not exist, dates in the future and
+//! a homepage that has not been updated for two weeks.
+//!
+//! They run on the loaded site and its rendered Markdown, after the per-file checks of
+//! loading, for `build` and `check` alike; [`report`] prints the results.
+
+mod lints;
+pub mod report;
+
+pub use lints::{mask_personal_data, personal_data, wording};
+
+use crate::content::{Date, Kind, Page, Site};
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex};
+use crate::markdown::Rendered;
+use crate::taxonomy::Taxonomies;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Days without a new article or episode before a homepage counts as not updated.
+pub const STALE_DAYS: i64 = 14;
+
+/// Runs every site check.
+pub fn site(site: &Site, rendered: &[Rendered], tax: &Taxonomies) -> Diagnostics {
+    let mut out = Vec::new();
+    for page in &site.pages {
+        text_lints(site, page, &mut out);
+    }
+    anchors(site, rendered, &mut out);
+    dates(site, tax, &mut out);
+    out
+}
+
+/// Wording errors and personal data, at their exact place in the file.
+fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
+    let text = &page.text;
+    let found_words = wording(text, &site.config.lint_words);
+    let found_data = personal_data(text);
+    if found_words.is_empty() && found_data.is_empty() {
+        return;
+    }
+    let index = LineIndex::new(text);
+    for (offset, wrong, right) in found_words {
+        let (line, column) = index.position(text, offset);
+        out.push(
+            Diagnostic::error(
+                "lint/wording",
+                format!("严重表述错误：“{wrong}”应为“{right}”"),
+            )
+            .in_file(&page.source)
+            .at(line, column)
+            .spanning(wrong.chars().count())
+            .with_suggestion(format!("改为“{right}”")),
+        );
+    }
+    for found in found_data {
+        let (line, column) = index.position(text, found.offset);
+        out.push(
+            Diagnostic::warning(
+                "lint/personal-data",
+                format!("疑似未去标识化的{}：{}", found.kind, found.masked),
+            )
+            .in_file(&page.source)
+            .at(line, column)
+            .spanning(found.len)
+            .with_suggestion("公开的案例要去标识化：隐去中间的数字，例如写成 138****5678"),
+        );
+    }
+}
+
+/// Links to `#headings` that the linked page does not have.
+fn anchors(site: &Site, rendered: &[Rendered], out: &mut Diagnostics) {
+    let ids: Vec<BTreeSet<&str>> = rendered
+        .iter()
+        .map(|r| r.toc.iter().map(|h| h.id.as_str()).collect())
+        .collect();
+    for (i, r) in rendered.iter().enumerate() {
+        for link in &r.anchors {
+            let target = match &link.target {
+                None => Some(i),
+                Some(path) => site.by_source.get(path).copied(),
+            };
+            // A missing page is reported where the link is rewritten.
+            let Some(target) = target else { continue };
+            if ids[target].contains(link.fragment.as_str()) {
+                continue;
+            }
+            let page = &site.pages[target];
+            let mut d = Diagnostic::error(
+                "link/missing-anchor",
+                format!("“{}”中没有小标题“#{}”", page.title, link.fragment),
+            )
+            .in_file(&site.pages[i].source)
+            .at(link.line, link.column);
+            let known = rendered[target].toc.iter().map(|h| h.id.as_str());
+            d = match crate::diagnostic::nearest(&link.fragment, known) {
+                Some(near) => d.with_suggestion(format!("是不是“#{near}”？")),
+                None => d.with_suggestion("# 后面写小标题的文字，例如 #第十二条"),
+            };
+            out.push(d);
+        }
+    }
+}
+
+/// Publication dates: in the future, a homepage gone stale, a past month theme left empty.
+fn dates(site: &Site, tax: &Taxonomies, out: &mut Diagnostics) {
+    let today = site.today;
+    let items = tax.articles.iter().chain(&tax.episodes).copied();
+    for i in items.clone() {
+        let page = &site.pages[i];
+        if let Some(date) = page.date
+            && date > today
+        {
+            let (line, column) = page.date_at.unwrap_or((1, 1));
+            out.push(
+                Diagnostic::warning(
+                    "lint/future-date",
+                    format!(
+                        "发布日期 {} 晚于今天（{}）",
+                        date.chinese(),
+                        today.chinese()
+                    ),
+                )
+                .in_file(&page.source)
+                .at(line, column)
+                .with_suggestion(
+                    "发布日期应当是真实的发布时间；还没到发布时间的稿件可以先标为 draft: true",
+                ),
+            );
+        }
+    }
+    let newest = items
+        .filter_map(|i| site.pages[i].date.map(|d| (d, i)))
+        .filter(|(d, _)| *d <= today)
+        .max();
+    if let Some((date, i)) = newest {
+        let days = days_between(date, today);
+        if days > STALE_DAYS {
+            let newest = &site.pages[i];
+            let (line, column) = newest.date_at.unwrap_or((1, 1));
+            out.push(
+                Diagnostic::warning(
+                    "lint/stale",
+                    format!(
+                        "网站已经 {days} 天没有发布新文章或视频了：最新的是 {} 发布的“{}”",
+                        date.chinese(),
+                        newest.title
+                    ),
+                )
+                .in_file(&newest.source)
+                .at(line, column)
+                .with_suggestion("检查时首页两周不更新会被扣分，请及时发布新内容"),
+            );
+        }
+    }
+    let this_month = today.month_key();
+    let published: BTreeMap<&str, usize> = tax
+        .months
+        .iter()
+        .map(|m| (m.key.as_str(), m.items.len()))
+        .collect();
+    for page in site.pages.iter().filter(|p| p.kind == Kind::Month) {
+        let Some(month) = page.month() else { continue };
+        let count = published.get(month.key.as_str()).copied().unwrap_or(0);
+        if count == 0 && month.key < this_month {
+            out.push(
+                Diagnostic::warning(
+                    "lint/empty-month",
+                    format!(
+                        "主题月 {} 已经过去，但没有发布任何文章或视频",
+                        crate::content::date::month_chinese(&month.key)
+                    ),
+                )
+                .in_file(&page.source)
+                .with_suggestion(
+                    "为这个月补发活动报道，或在文章的 front matter 中用 month 指定所属月份",
+                ),
+            );
+        }
+    }
+}
+
+fn days_between(earlier: Date, later: Date) -> i64 {
+    let (a, b) = (earlier.civil().date(), later.civil().date());
+    a.until(b).map_or(0, |span| span.get_days() as i64)
+}

@@ -1,0 +1,215 @@
+//! Printing diagnostics: for people, with the offending line and a caret under the spot
+//! (rendered by annotate-snippets, as rustc does), or as JSON for tools.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// How `pufa check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// 给人看的：文件:行:列、出错的那一行和提示
+    Human,
+    /// 给程序读的 JSON 数组
+    Json,
+}
+
+/// Renders `diagnostics` for people. Source lines are read from the files under `root`.
+pub fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Ascii);
+    let mut sources = Sources::new(root);
+    let mut out = String::new();
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR.with_name("错误"),
+            Severity::Warning => Level::WARNING.with_name("警告"),
+        };
+        let title = level.primary_title(d.message.as_str()).id(d.code);
+        let shown = d.file.as_ref().map(|f| display_path(f));
+        let line_text = d
+            .file
+            .as_ref()
+            .filter(|_| d.line > 0)
+            .and_then(|f| sources.line(f, d.line));
+        let mut group = match (&shown, line_text) {
+            (Some(path), Some(text)) => {
+                // Personal data is never printed in full, not even in a quoted line.
+                let text = super::mask_personal_data(&text);
+                let span = underline(&text, d.column, d.len);
+                title.element(
+                    Snippet::source(text)
+                        .line_start(d.line)
+                        .path(path.clone())
+                        .annotation(AnnotationKind::Primary.span(span)),
+                )
+            }
+            (Some(path), None) => {
+                let mut origin = Origin::path(path.clone());
+                if d.line > 0 {
+                    origin = origin.line(d.line);
+                    if d.column > 0 {
+                        origin = origin.char_column(d.column);
+                    }
+                }
+                title.element(origin)
+            }
+            (None, _) => Group::with_title(title),
+        };
+        if let Some(suggestion) = &d.suggestion {
+            group = group.element(Level::HELP.with_name("提示").message(suggestion.as_str()));
+        }
+        out.push_str(&renderer.render(&[group]));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The one-line tally that ends a report.
+pub fn tally(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match (errors, warnings) {
+        (0, 0) => "没有发现问题".to_string(),
+        (0, w) => format!("{w} 个警告"),
+        (e, 0) => format!("{e} 个错误"),
+        (e, w) => format!("{e} 个错误，{w} 个警告"),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    suggestion: Option<&'a str>,
+}
+
+/// Renders `diagnostics` as a JSON array.
+pub fn json(diagnostics: &[Diagnostic]) -> String {
+    let items: Vec<JsonDiagnostic> = diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            file: d.file.as_ref().map(|f| display_path(f)),
+            line: (d.line > 0).then_some(d.line),
+            column: (d.column > 0).then_some(d.column),
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            code: d.code,
+            message: &d.message,
+            suggestion: d.suggestion.as_deref(),
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&items).expect("diagnostics serialise");
+    text.push('\n');
+    text
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The byte range to underline in `line`: `len` characters from the one at `column`
+/// (1-based), or, when `len` is 0, to the end of the word there, so a topic, a date or a link
+/// is marked whole.
+fn underline(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
+    let start = line
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    if len > 0 {
+        let end = line[start..]
+            .char_indices()
+            .nth(len)
+            .map_or(line.len(), |(i, _)| start + i);
+        return start..end;
+    }
+    let end = line[start..]
+        .char_indices()
+        .find(|&(i, c)| i > 0 && (c.is_whitespace() || "，。、；：！？）】」』》”,;".contains(c)))
+        .map_or(line.len(), |(i, _)| start + i);
+    let end = line[start..end]
+        .char_indices()
+        .nth(30)
+        .map_or(end, |(i, _)| start + i);
+    start..end.max(start)
+}
+
+/// File texts, read once each, for showing the offending lines.
+struct Sources<'a> {
+    root: &'a Path,
+    files: HashMap<PathBuf, Option<String>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(root: &'a Path) -> Self {
+        Sources {
+            root,
+            files: HashMap::new(),
+        }
+    }
+
+    fn line(&mut self, file: &Path, line: usize) -> Option<String> {
+        let root = self.root;
+        let text = self.files.entry(file.to_path_buf()).or_insert_with(|| {
+            std::fs::read(root.join(file))
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        });
+        let text = text.as_deref()?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        text.lines()
+            .nth(line - 1)
+            .map(|l| l.trim_end_matches('\r').to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn underlines_the_word_at_the_column() {
+        let line = "  - 电信炸骗";
+        assert_eq!(&line[underline(line, 5, 0)], "电信炸骗");
+        let line = "date: 2023-02-30";
+        assert_eq!(&line[underline(line, 7, 0)], "2023-02-30");
+        let line = "依据中华人民共合国宪法，攻府依法行政。";
+        assert_eq!(&line[underline(line, 3, 0)], "中华人民共合国宪法");
+        assert_eq!(&line[underline(line, 3, 7)], "中华人民共合国");
+        assert_eq!(underline("短", 9, 0), 3..3);
+    }
+
+    #[test]
+    fn json_has_the_documented_fields() {
+        let d = Diagnostic::error("lint/wording", "严重表述错误")
+            .in_file("content/articles/a.md")
+            .at(3, 5)
+            .with_suggestion("改为“中华人民共和国”");
+        let value: serde_json::Value = serde_json::from_str(&json(&[d])).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!([{
+                "file": "content/articles/a.md",
+                "line": 3,
+                "column": 5,
+                "severity": "error",
+                "code": "lint/wording",
+                "message": "严重表述错误",
+                "suggestion": "改为“中华人民共和国”"
+            }])
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! The stages every command shares, from site.yaml to rendered pages.
+//!
+//! [`prepare`] reads the configuration and theme, loads content, renders Markdown, groups the
+//! taxonomies and runs the site checks, collecting every diagnostic on the way. [`render`]
+//! turns the prepared site into files and hands each to a sink: `build` writes them to the
+//! output folder, `check` only makes sure they render. Keeping one path means `check` finds
+//! exactly what would stop `build`.
+
+use crate::check;
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::{self, LoadOptions, Site};
+use crate::diagnostic::{Diagnostic, Diagnostics, has_errors};
+use crate::markdown::{self, LinkContext, Rendered};
+use crate::render::context::SiteData;
+use crate::render::{self, Engine, Job, Renderer};
+use crate::taxonomy::{self, Taxonomies};
+use crate::theme::Theme;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// What decides the output, whatever the command.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub root: PathBuf,
+    /// Overrides site.yaml's `base_url`.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub offline: bool,
+}
+
+/// A loaded site, ready to render.
+pub struct Prepared {
+    pub site: Site,
+    pub theme: Theme,
+    pub engine: Engine,
+    /// Rendered Markdown, one per page of `site.pages`.
+    pub rendered: Vec<Rendered>,
+    /// Laws each page cites, one set per page.
+    pub cited: Vec<BTreeSet<String>>,
+    pub tax: Taxonomies,
+    pub offline: bool,
+}
+
+impl Prepared {
+    pub fn data(&self) -> SiteData<'_> {
+        SiteData {
+            config: &self.site.config,
+            pages: &self.site.pages,
+            rendered: &self.rendered,
+            cited: &self.cited,
+            tax: &self.tax,
+            offline: self.offline,
+            today: self.site.today,
+        }
+    }
+
+    /// Every output path and what renders it.
+    pub fn jobs(&self) -> Vec<(String, Job)> {
+        render::jobs(&self.data())
+    }
+}
+
+/// Runs every stage up to rendering. Returns `None` when the site has errors; all
+/// diagnostics, errors and warnings, are added to `diagnostics` either way. Stages go on past
+/// errors in content so one run reports as much as it can.
+pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Prepared> {
+    let root = &settings.root;
+    let mut config = match Config::load(root) {
+        Ok((config, mut warnings)) => {
+            diagnostics.append(&mut warnings);
+            config
+        }
+        Err(mut errors) => {
+            diagnostics.append(&mut errors);
+            return None;
+        }
+    };
+    if let Some(url) = &settings.base_url
+        && let Err(d) = config.set_base_url(url)
+    {
+        diagnostics.push(d);
+        return None;
+    }
+    if config.base_url.is_none() {
+        diagnostics.push(
+            Diagnostic::warning(
+                "config/no-base-url",
+                "site.yaml 没有设置 base_url，因此不生成订阅（feed.xml）和网站地图（sitemap.xml）",
+            )
+            .in_file(CONFIG_FILE)
+            .with_suggestion("写上网站的正式网址，例如 base_url: \"https://pufa.example.gov.cn/\""),
+        );
+    }
+    let theme = Theme::load(root, &config.theme).map_err(|mut e| diagnostics.append(&mut e));
+    let engine = theme
+        .as_ref()
+        .ok()
+        .map(|t| Engine::new(t).map_err(|mut e| diagnostics.append(&mut e)));
+
+    let load_options = LoadOptions {
+        drafts: settings.drafts,
+    };
+    let (site, mut found) = content::load(root, config, load_options);
+    diagnostics.append(&mut found);
+
+    let rendered = render_markdown(&site, settings.offline);
+    for r in &rendered {
+        diagnostics.extend(r.diagnostics.iter().cloned());
+    }
+    let cited: Vec<BTreeSet<String>> = site
+        .pages
+        .iter()
+        .zip(&rendered)
+        .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
+        .collect();
+    let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
+    diagnostics.extend(check::site(&site, &rendered, &tax));
+
+    let (Ok(theme), Some(Ok(engine))) = (theme, engine) else {
+        return None;
+    };
+    if has_errors(diagnostics) {
+        return None;
+    }
+    Some(Prepared {
+        site,
+        theme,
+        engine,
+        rendered,
+        cited,
+        tax,
+        offline: settings.offline,
+    })
+}
+
+fn render_markdown(site: &Site, offline: bool) -> Vec<Rendered> {
+    let page_paths: BTreeMap<String, String> = site
+        .pages
+        .iter()
+        .map(|p| (p.content_path.clone(), p.path.clone()))
+        .collect();
+    site.pages
+        .par_iter()
+        .map(|page| {
+            let cx = LinkContext {
+                content_path: &page.content_path,
+                page_path: &page.path,
+                pages: &page_paths,
+                drafts: &site.drafts,
+                assets: &site.assets,
+                laws: &site.config.laws,
+                offline,
+            };
+            markdown::render(&page.source, &page.text, page.body_offset, &cx)
+        })
+        .collect()
+}
+
+/// Renders every job in parallel and hands each file to `sink` (path relative to the output
+/// root, bytes). `tick` is called once per job. Returns the problems found, each once.
+pub fn render<S, T>(prepared: &Prepared, jobs: &[(String, Job)], sink: S, tick: T) -> Diagnostics
+where
+    S: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
+    T: Fn() + Sync,
+{
+    let renderer = Renderer::new(&prepared.engine, prepared.data());
+    let mut failures: Diagnostics = jobs
+        .par_iter()
+        .filter_map(|(path, job)| {
+            let result = renderer
+                .render(path, job)
+                .and_then(|text| sink(&crate::url::output_file(path), text.as_bytes()));
+            tick();
+            result.err()
+        })
+        .collect();
+    // A template error repeats on every page that uses the template: report it once.
+    crate::diagnostic::sort(&mut failures);
+    failures.dedup();
+    failures
+}

@@ -1,0 +1,177 @@
+//! `pufa check` on fixture sites: one fixture per family of mistakes, with the human and the
+//! JSON report snapshotted, and a malformed-input corpus that must give diagnostics, not
+//! panics.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::Path;
+
+/// Runs `pufa check` on the site in `dir` in both formats; returns (exit code, human, JSON).
+fn check(dir: &Path, epoch: &str) -> (i32, String, String) {
+    let env = [("SOURCE_DATE_EPOCH", epoch)];
+    let human = pufa_with_env(dir, &["check"], &env);
+    let json = pufa_with_env(dir, &["check", "--format", "json"], &env);
+    assert_eq!(human.status.code(), json.status.code());
+    assert!(
+        human.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&human.stderr)
+    );
+    let code = human.status.code().expect("exit code");
+    let text = |b: &[u8]| {
+        String::from_utf8(b.to_vec())
+            .unwrap()
+            .replace(&dir.display().to_string(), "[SITE]")
+    };
+    let json_text = text(&json.stdout);
+    // The JSON report is valid JSON with the documented fields.
+    let value: serde_json::Value = serde_json::from_str(&json_text).expect("valid JSON");
+    for item in value.as_array().expect("an array") {
+        for key in [
+            "file",
+            "line",
+            "column",
+            "severity",
+            "code",
+            "message",
+            "suggestion",
+        ] {
+            assert!(item.get(key).is_some(), "{key} missing in {item}");
+        }
+    }
+    (code, text(&human.stdout), json_text)
+}
+
+/// Checks the fixture `name` and snapshots both reports.
+fn snapshot_fixture(name: &str, epoch: &str, expected_code: i32) {
+    let site = fixture(name);
+    let (code, human, json) = check(site.path(), epoch);
+    assert_eq!(code, expected_code, "{name}:\n{human}");
+    let snapshot = name.replace('/', "_");
+    insta::assert_snapshot!(format!("{snapshot}_human"), human);
+    insta::assert_snapshot!(format!("{snapshot}_json"), json);
+}
+
+#[test]
+fn front_matter_mistakes() {
+    for name in ["yaml-syntax", "missing-fields", "bad-date"] {
+        snapshot_fixture(&format!("errors/{name}"), ERRORS_TODAY_EPOCH, 1);
+    }
+}
+
+#[test]
+fn reference_mistakes() {
+    for name in ["unknown-topic", "episodes", "broken-link", "duplicate-url"] {
+        snapshot_fixture(&format!("errors/{name}"), ERRORS_TODAY_EPOCH, 1);
+    }
+    snapshot_fixture("check/references", ERRORS_TODAY_EPOCH, 1);
+}
+
+#[test]
+fn configuration_and_template_mistakes() {
+    snapshot_fixture("errors/config", ERRORS_TODAY_EPOCH, 1);
+    snapshot_fixture("errors/template-error", ERRORS_TODAY_EPOCH, 1);
+}
+
+#[test]
+fn wording_errors_and_personal_data() {
+    snapshot_fixture("check/lints", ERRORS_TODAY_EPOCH, 1);
+    // Personal data is never printed in full, in either format.
+    let site = fixture("check/lints");
+    let (_, human, json) = check(site.path(), ERRORS_TODAY_EPOCH);
+    for number in ["00000019900101123X", "13812345678"] {
+        assert!(
+            !human.contains(number),
+            "{number} printed in full:\n{human}"
+        );
+        assert!(!json.contains(number), "{number} printed in full:\n{json}");
+    }
+}
+
+#[test]
+fn date_warnings_do_not_fail_the_check() {
+    snapshot_fixture("check/dates", ERRORS_TODAY_EPOCH, 0);
+}
+
+#[test]
+fn malformed_input_gets_diagnostics_not_panics() {
+    let site = fixture("check/malformed");
+    // A symlink loop and a 100 MB file join the corpus here rather than in the repository.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(".", site.path().join("content/articles/loop")).unwrap();
+    let big = "正文。".repeat(100 * 1024 * 1024 / 9);
+    fs::write(
+        site.path().join("content/articles/big.md"),
+        format!("---\ntitle: 很大的文件\ndate: 2023-06-01\n---\n\n{big}\n"),
+    )
+    .unwrap();
+    let (code, human, _) = check(site.path(), ERRORS_TODAY_EPOCH);
+    assert_eq!(code, 1, "{human}");
+    assert!(!human.contains("panicked"), "{human}");
+    insta::assert_snapshot!(human);
+}
+
+#[test]
+fn a_template_that_does_not_parse() {
+    let site = fixture("build/basic");
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(
+        site.path().join("templates/page.html"),
+        "{% extends \"base.html\" %}\n{% block main %}\n{% if page.title %}\n{% endblock main %}\n",
+    )
+    .unwrap();
+    let (code, human, _) = check(site.path(), TODAY_EPOCH);
+    assert_eq!(code, 1);
+    assert!(human.contains("templates/page.html:4:"), "{human}");
+    assert!(human.contains("模板语法错误"), "{human}");
+}
+
+#[test]
+fn the_sample_site_checks_clean() {
+    let (code, human, json) = check(&repo_root(), SAMPLE_TODAY_EPOCH);
+    assert_eq!(code, 0, "{human}");
+    assert_eq!(human, "检查完成：没有发现问题。\n");
+    assert_eq!(json.trim(), "[]");
+}
+
+#[test]
+fn the_basic_fixture_checks_clean() {
+    let site = fixture("build/basic");
+    let (code, human, _) = check(site.path(), TODAY_EPOCH);
+    assert_eq!(code, 0, "{human}");
+    assert_eq!(human, "检查完成：没有发现问题。\n");
+}
+
+#[test]
+fn check_writes_nothing() {
+    let site = fixture("build/basic");
+    let before = files(site.path());
+    check(site.path(), TODAY_EPOCH);
+    assert_eq!(files(site.path()), before);
+}
+
+#[test]
+fn build_refuses_on_lint_errors_and_prints_warnings() {
+    let site = fixture("check/lints");
+    let out = pufa_with_env(
+        site.path(),
+        &["build"],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("严重表述错误"), "{stderr}");
+    assert!(!site.path().join("public").exists());
+
+    let site = fixture("check/dates");
+    let out = pufa_with_env(
+        site.path(),
+        &["build"],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("lint/future-date"), "{stderr}");
+}
