@@ -150,6 +150,22 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn slugs_are_plain_ascii_words(text in "\\PC{0,40}") {
+            let slug = slugify(&text);
+            proptest::prop_assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", slug);
+            proptest::prop_assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"), "{}", slug);
+        }
+
+        #[test]
+        fn relative_links_stay_inside(from in "([a-z]{1,3}/){0,4}", to in "([a-z]{1,3}/){0,4}") {
+            let link = relative(&from, &to, false);
+            let ups = link.matches("../").count();
+            proptest::prop_assert_eq!(ups, from.matches('/').count());
+        }
+    }
+
     #[test]
     fn encodes_non_ascii_paths() {
         assert_eq!(

@@ -364,6 +364,13 @@ mod tests {
         assert!(err.line >= 2, "{err:?}");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(text in r"([a-z]{1,4}|: |- |\n|  |\[|\]|\{|\}|'|\x22|&a|\*a|!!|#|中文|---|0){0,40}") {
+            let _ = parse(&text);
+        }
+    }
+
     #[test]
     fn empty_document_is_null() {
         assert_eq!(parse("  \n").unwrap().value, Value::Null);

@@ -4,10 +4,15 @@
 //! `...`). Byte offsets are kept, so positions reported in either part can be given as lines
 //! of the whole file.
 
-/// The parts of a content file. `yaml` and `body` borrow from the file's text.
+/// The parts of a content file, borrowed from its text: `head`, `yaml`, `fence` and `body`
+/// together are the whole text.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Split<'a> {
+    /// The opening `---` line with its line ending.
+    pub head: &'a str,
     pub yaml: &'a str,
+    /// The closing `---` line with its line ending.
+    pub fence: &'a str,
     /// Line (1-based) of the file on which the YAML starts.
     pub yaml_line: usize,
     pub body: &'a str,
@@ -43,7 +48,9 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
                 body_offset
             };
             return Ok(Split {
+                head: &text[..yaml_start],
                 yaml: &text[yaml_start..offset],
+                fence: &text[offset..body_offset],
                 yaml_line: 2,
                 body: &text[body_offset..],
                 body_offset,
@@ -51,6 +58,13 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         }
     }
     Err(SplitError::NoClosing)
+}
+
+impl Split<'_> {
+    /// The text the parts came from.
+    pub fn join(&self) -> String {
+        [self.head, self.yaml, self.fence, self.body].concat()
+    }
 }
 
 /// Lines without their terminator, with the byte offset where each starts.
@@ -101,6 +115,32 @@ mod tests {
     fn a_rule_inside_the_body_is_left_alone() {
         let s = split("---\na: 1\n---\n上\n\n---\n\n下").unwrap();
         assert_eq!(s.body, "上\n\n---\n\n下");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_joins_back(text in "(---\r?\n|[-a-z: 中文\r\n.]{0,12}){0,8}") {
+            if let Ok(split) = split(&text) {
+                proptest::prop_assert_eq!(split.join(), text.clone());
+                proptest::prop_assert_eq!(&text[split.body_offset..], split.body);
+            }
+        }
+
+        #[test]
+        fn yaml_and_body_come_back(
+            yaml in "([a-z]{1,5}: [中文a-z0-9 ]{0,6}\n){0,4}",
+            body in "[中文a-z\n -]{0,40}",
+        ) {
+            let text = format!("---\n{yaml}---\n{body}");
+            let split = split(&text).unwrap();
+            proptest::prop_assert_eq!(split.yaml, yaml.as_str());
+            proptest::prop_assert_eq!(split.body, body.as_str());
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC*") {
+            let _ = split(&text);
+        }
     }
 
     #[test]

@@ -572,6 +572,31 @@ mod tests {
         assert!(cited_laws("《反电信网络诈骗法\n》", &laws).is_empty());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn citations_are_registered_laws_named_in_book_marks(
+            text in "([《》\n民法典刑中华人民共和国 ]|《民法典》|《中华人民共和国刑法》){0,30}"
+        ) {
+            let laws = [law("民法典", "中华人民共和国民法典"), law("刑法", "中华人民共和国刑法")];
+            for name in cited_laws(&text, &laws) {
+                let law = laws.iter().find(|l| l.name == name).unwrap();
+                let short = format!("《{}》", law.name);
+                let full = format!("《{}》", law.full_name);
+                proptest::prop_assert!(text.contains(&short) || text.contains(&full));
+            }
+        }
+
+        #[test]
+        fn citation_scanning_never_panics(text in "\\PC*") {
+            let _ = cited_laws(&text, &[law("民法典", "中华人民共和国民法典")]);
+        }
+
+        #[test]
+        fn rendering_never_panics(markdown in r"([*_`#>\[\]()!\n -]|中文|。|\*\*|[a-z.]){0,60}") {
+            let _ = render_page(&markdown);
+        }
+    }
+
     #[test]
     fn summary_is_the_first_paragraph() {
         let r = render_page("# 标题\n\n第一段**重点。**内容\n继续。\n\n第二段");
