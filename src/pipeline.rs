@@ -10,7 +10,7 @@ use crate::check;
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, LoadOptions, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics, has_errors};
-use crate::markdown::{self, LinkContext, Rendered};
+use crate::markdown::{self, LinkContext, Rendered, Shortcodes};
 use crate::render::context::SiteData;
 use crate::render::{self, Engine, Job, Renderer};
 use crate::taxonomy::{self, Taxonomies};
@@ -93,10 +93,12 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         );
     }
     let theme = Theme::load(root, &config.theme).map_err(|mut e| diagnostics.append(&mut e));
-    let engine = theme
-        .as_ref()
-        .ok()
-        .map(|t| Engine::new(t).map_err(|mut e| diagnostics.append(&mut e)));
+    if let Ok(theme) = &theme {
+        config.extra = merged_extra(&theme.extra, &config.extra);
+    }
+    let engine = theme.as_ref().ok().map(|t| {
+        Engine::new(t, &config.title, &config.extra).map_err(|mut e| diagnostics.append(&mut e))
+    });
 
     let load_options = LoadOptions {
         drafts: settings.drafts,
@@ -104,7 +106,11 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     let (site, mut found) = content::load(root, config, load_options);
     diagnostics.append(&mut found);
 
-    let rendered = render_markdown(&site, settings.offline);
+    let shortcodes = match &engine {
+        Some(Ok(engine)) => Some(engine as &dyn Shortcodes),
+        _ => None,
+    };
+    let rendered = render_markdown(&site, settings.offline, shortcodes);
     for r in &rendered {
         diagnostics.extend(r.diagnostics.iter().cloned());
     }
@@ -134,7 +140,23 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     })
 }
 
-fn render_markdown(site: &Site, offline: bool) -> Vec<Rendered> {
+/// The theme's `extra` defaults with the site's `extra` over them, key by key.
+fn merged_extra(
+    theme: &serde_json::Map<String, serde_json::Value>,
+    site: &serde_json::Value,
+) -> serde_json::Value {
+    let mut merged = theme.clone();
+    if let serde_json::Value::Object(site) = site {
+        merged.extend(site.clone());
+    }
+    serde_json::Value::Object(merged)
+}
+
+fn render_markdown(
+    site: &Site,
+    offline: bool,
+    shortcodes: Option<&dyn Shortcodes>,
+) -> Vec<Rendered> {
     let page_paths: BTreeMap<String, String> = site
         .pages
         .iter()
@@ -151,6 +173,7 @@ fn render_markdown(site: &Site, offline: bool) -> Vec<Rendered> {
                 assets: &site.assets,
                 laws: &site.config.laws,
                 offline,
+                shortcodes,
             };
             markdown::render(&page.source, &page.text, page.body_offset, &cx)
         })

@@ -1,51 +1,90 @@
-//! Themes: the built-in default theme and the site's overrides.
+//! Themes: the built-in themes and the site's overrides.
 //!
-//! The default theme is compiled into the binary, so a site without a themes/ folder still
-//! builds. Files are layered by name: the built-in default theme first, then the site's
-//! `themes/NAME/templates/` and `static/`, then the site's own `templates/`. The last file of
-//! a name wins.
+//! The built-in themes (`default`, and `kiosk` for touch screens) are compiled into the
+//! binary, so a site without a themes/ folder still builds. Files are layered by name, the
+//! last one of a name winning:
+//!
+//! 1. the built-in `default` theme, which has every template;
+//! 2. the built-in theme named in site.yaml, when it is not `default` (it overrides a few);
+//! 3. the site's `themes/NAME/` (`templates/`, `static/`, `theme.yaml`);
+//! 4. the site's own `templates/`.
+//!
+//! Every template of layers 1–3 is also registered as `theme/NAME`, so a site template can
+//! extend the theme's own version of the file it overrides: `{% extends "theme/page.html" %}`.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
+use crate::yaml;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const THEMES_DIR: &str = "themes";
 pub const SITE_TEMPLATES_DIR: &str = "templates";
+/// The prefix under which a theme's own templates stay reachable from site templates.
+pub const THEME_PREFIX: &str = "theme/";
 
 macro_rules! embed {
-    ($kind:literal, $method:ident; $($name:literal),* $(,)?) => {
-        &[$(($name, $method!(concat!("../themes/default/", $kind, "/", $name)))),*]
+    ($theme:literal, $kind:literal, $method:ident; $($name:literal),* $(,)?) => {
+        &[$(($name, $method!(concat!("../themes/", $theme, "/", $kind, "/", $name)))),*]
     };
 }
 
-/// The default theme's templates, by name.
-const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!("templates", include_str;
-    "base.html",
-    "index.html",
-    "article.html",
-    "episode.html",
-    "list.html",
-    "terms.html",
-    "term.html",
-    "months.html",
-    "month.html",
-    "series.html",
-    "laws.html",
-    "law.html",
-    "page.html",
-    "404.html",
-    "feed.xml",
-    "sitemap.xml",
-    "partials/item.html",
-    "partials/pager.html",
-    "partials/meta.html",
-);
+/// A theme compiled into pufa.
+struct Builtin {
+    name: &'static str,
+    theme_yaml: &'static str,
+    templates: &'static [(&'static str, &'static str)],
+    statics: &'static [(&'static str, &'static [u8])],
+}
 
-/// The default theme's static files, copied to the output root.
-const DEFAULT_STATIC: &[(&str, &[u8])] = embed!("static", include_bytes;
-    "style.css",
-);
+const BUILTIN: &[Builtin] = &[
+    Builtin {
+        name: "default",
+        theme_yaml: include_str!("../themes/default/theme.yaml"),
+        templates: embed!("default", "templates", include_str;
+            "base.html",
+            "index.html",
+            "article.html",
+            "episode.html",
+            "list.html",
+            "terms.html",
+            "term.html",
+            "months.html",
+            "month.html",
+            "series.html",
+            "laws.html",
+            "law.html",
+            "page.html",
+            "404.html",
+            "feed.xml",
+            "sitemap.xml",
+            "partials/item.html",
+            "partials/pager.html",
+            "partials/meta.html",
+            "shortcodes/video.html",
+            "shortcodes/bilibili.html",
+            "shortcodes/qq.html",
+            "shortcodes/law.html",
+            "shortcodes/tip.html",
+        ),
+        statics: embed!("default", "static", include_bytes;
+            "style.css",
+        ),
+    },
+    Builtin {
+        name: "kiosk",
+        theme_yaml: include_str!("../themes/kiosk/theme.yaml"),
+        templates: embed!("kiosk", "templates", include_str;
+            "base.html",
+            "index.html",
+            "partials/item.html",
+        ),
+        statics: embed!("kiosk", "static", include_bytes;
+            "kiosk.css",
+            "kiosk.js",
+        ),
+    },
+];
 
 /// A template, with the name templates refer to it by and the file it came from.
 pub struct Template {
@@ -62,37 +101,25 @@ pub enum StaticSource {
 }
 
 pub struct Theme {
+    pub name: String,
     pub templates: Vec<Template>,
     /// Output path → content.
     pub statics: BTreeMap<String, StaticSource>,
+    /// `extra` defaults from theme.yaml; site.yaml's `extra` overrides them key by key.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Theme {
-    /// Layers the built-in default theme, `themes/NAME/` and `templates/` of the site.
+    /// Layers the built-in themes, `themes/NAME/` and `templates/` of the site.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostics> {
         let mut diagnostics = Vec::new();
-        let mut templates: BTreeMap<String, Template> = BTreeMap::new();
-        let mut statics = BTreeMap::new();
-        for (file, source) in DEFAULT_TEMPLATES {
-            templates.insert(
-                file.to_string(),
-                Template {
-                    name: file.to_string(),
-                    source: Cow::Borrowed(source),
-                    shown: format!("themes/default/templates/{file}（内置）"),
-                },
-            );
-        }
-        for (file, bytes) in DEFAULT_STATIC {
-            statics.insert(file.to_string(), StaticSource::Builtin(bytes));
-        }
-
         let theme_dir = root.join(THEMES_DIR).join(name);
-        if !theme_dir.is_dir() && name != "default" {
+        let builtin = BUILTIN.iter().find(|b| b.name == name);
+        if builtin.is_none() && !theme_dir.is_dir() {
             let available = available_themes(root);
             let mut d = Diagnostic::error(
                 "theme/missing",
-                format!("找不到主题“{name}”：没有 themes/{name}/ 文件夹"),
+                format!("找不到主题“{name}”：它不是内置主题，也没有 themes/{name}/ 文件夹"),
             )
             .in_file(crate::config::CONFIG_FILE);
             d = match nearest(name, available.iter().map(String::as_str)) {
@@ -101,61 +128,87 @@ impl Theme {
             };
             return Err(vec![d]);
         }
-        let layers = [
-            (
-                theme_dir.join("templates"),
-                format!("{THEMES_DIR}/{name}/templates"),
-            ),
-            (
-                root.join(SITE_TEMPLATES_DIR),
-                SITE_TEMPLATES_DIR.to_string(),
-            ),
-        ];
-        for (dir, shown_dir) in layers {
-            for (rel, path) in files_under(&dir) {
-                match std::fs::read_to_string(&path) {
-                    Ok(source) => {
-                        let source = source
-                            .strip_prefix('\u{feff}')
-                            .map(str::to_string)
-                            .unwrap_or(source);
-                        templates.insert(
-                            rel.clone(),
-                            Template {
-                                name: rel.clone(),
-                                source: Cow::Owned(source),
-                                shown: format!("{shown_dir}/{rel}"),
-                            },
-                        );
-                    }
-                    Err(e) => diagnostics.push(
-                        Diagnostic::error("io/read", format!("无法读取模板：{e}"))
-                            .in_file(format!("{shown_dir}/{rel}")),
-                    ),
-                }
+
+        let mut templates: BTreeMap<String, Template> = BTreeMap::new();
+        let mut statics = BTreeMap::new();
+        let mut extra = serde_json::Map::new();
+        let mut layers = vec![&BUILTIN[0]];
+        layers.extend(builtin.filter(|b| b.name != "default"));
+        for layer in layers {
+            for (file, source) in layer.templates {
+                templates.insert(
+                    file.to_string(),
+                    Template {
+                        name: file.to_string(),
+                        source: Cow::Borrowed(source),
+                        shown: format!("themes/{}/templates/{file}（内置）", layer.name),
+                    },
+                );
             }
+            for (file, bytes) in layer.statics {
+                statics.insert(file.to_string(), StaticSource::Builtin(bytes));
+            }
+            merge_extra(&mut extra, layer.theme_yaml, None, &mut diagnostics);
         }
+        let theme_shown = format!("{THEMES_DIR}/{name}/templates");
+        read_templates(&theme_dir.join("templates"), &theme_shown, &mut templates, &mut diagnostics);
         for (rel, path) in files_under(&theme_dir.join("static")) {
             statics.insert(rel, StaticSource::File(path));
         }
+        let theme_yaml = theme_dir.join("theme.yaml");
+        if let Ok(text) = std::fs::read_to_string(&theme_yaml) {
+            let shown = format!("{THEMES_DIR}/{name}/theme.yaml");
+            merge_extra(&mut extra, &text, Some(&shown), &mut diagnostics);
+        }
+
+        // The theme's own version of every file stays reachable as `theme/NAME`.
+        let theme_versions: Vec<Template> = templates
+            .values()
+            .map(|t| Template {
+                name: format!("{THEME_PREFIX}{}", t.name),
+                source: t.source.clone(),
+                shown: t.shown.clone(),
+            })
+            .collect();
+        read_templates(
+            &root.join(SITE_TEMPLATES_DIR),
+            SITE_TEMPLATES_DIR,
+            &mut templates,
+            &mut diagnostics,
+        );
+        for t in theme_versions {
+            templates.insert(t.name.clone(), t);
+        }
         if diagnostics.is_empty() {
             Ok(Theme {
+                name: name.to_string(),
                 templates: templates.into_values().collect(),
                 statics,
+                extra,
             })
         } else {
             Err(diagnostics)
         }
     }
+
+    /// Names of the shortcodes the theme and site define.
+    pub fn shortcodes(&self) -> impl Iterator<Item = &str> {
+        self.templates.iter().filter_map(|t| {
+            t.name
+                .strip_prefix("shortcodes/")
+                .and_then(|n| n.strip_suffix(".html"))
+        })
+    }
 }
 
-fn available_themes(root: &Path) -> Vec<String> {
-    let mut names = vec!["default".to_string()];
+/// Names of the themes a site can use.
+pub fn available_themes(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = BUILTIN.iter().map(|b| b.name.to_string()).collect();
     if let Ok(dir) = std::fs::read_dir(root.join(THEMES_DIR)) {
         for entry in dir.flatten() {
             if entry.path().is_dir()
                 && let Some(name) = entry.file_name().to_str()
-                && name != "default"
+                && !names.iter().any(|n| n == name)
             {
                 names.push(name.to_string());
             }
@@ -163,6 +216,85 @@ fn available_themes(root: &Path) -> Vec<String> {
     }
     names.sort();
     names
+}
+
+/// The built-in theme files, for `pufa init` and for theme authors: (path under
+/// `themes/NAME/`, content).
+pub fn builtin_files(name: &str) -> Vec<(String, &'static [u8])> {
+    let Some(theme) = BUILTIN.iter().find(|b| b.name == name) else {
+        return Vec::new();
+    };
+    let mut files = vec![("theme.yaml".to_string(), theme.theme_yaml.as_bytes())];
+    files.extend(
+        theme
+            .templates
+            .iter()
+            .map(|(n, s)| (format!("templates/{n}"), s.as_bytes())),
+    );
+    files.extend(theme.statics.iter().map(|(n, b)| (format!("static/{n}"), *b)));
+    files
+}
+
+fn read_templates(
+    dir: &Path,
+    shown_dir: &str,
+    templates: &mut BTreeMap<String, Template>,
+    diagnostics: &mut Diagnostics,
+) {
+    for (rel, path) in files_under(dir) {
+        let shown = format!("{shown_dir}/{rel}");
+        match std::fs::read_to_string(&path) {
+            Ok(source) => {
+                let source = match source.strip_prefix('\u{feff}') {
+                    Some(rest) => rest.to_string(),
+                    None => source,
+                };
+                templates.insert(
+                    rel.clone(),
+                    Template {
+                        name: rel,
+                        source: Cow::Owned(source),
+                        shown,
+                    },
+                );
+            }
+            Err(e) => diagnostics.push(
+                Diagnostic::error("io/read", format!("无法读取模板：{e}")).in_file(shown),
+            ),
+        }
+    }
+}
+
+/// Adds the `extra` map of a theme.yaml to `extra`.
+fn merge_extra(
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+    theme_yaml: &str,
+    shown: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) {
+    match yaml::parse(theme_yaml) {
+        Ok(node) => {
+            if let Some(serde_json::Value::Object(map)) =
+                node.entries().and_then(|entries| {
+                    entries
+                        .iter()
+                        .find(|(k, _)| k.as_scalar_string().as_deref() == Some("extra"))
+                        .map(|(_, v)| v.to_json())
+                })
+            {
+                extra.extend(map);
+            }
+        }
+        Err(e) => {
+            if let Some(shown) = shown {
+                diagnostics.push(
+                    Diagnostic::error("theme/yaml-syntax", "theme.yaml 的 YAML 写法有误")
+                        .in_file(shown)
+                        .at(e.line, e.column),
+                );
+            }
+        }
+    }
 }
 
 /// Files under `dir`, sorted, as (path relative to `dir` with `/`, full path). Hidden files
@@ -178,12 +310,7 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().ends_with('~'))
         .filter_map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .ok()?
-                .to_str()?
-                .replace('\\', "/");
+            let rel = e.path().strip_prefix(dir).ok()?.to_str()?.replace('\\', "/");
             Some((rel, e.path().to_path_buf()))
         })
         .collect()

@@ -13,10 +13,12 @@
 //! - every 《…》 naming a law registered in site.yaml is recorded as a citation.
 
 mod emphasis;
+pub mod shortcode;
 
 use crate::config::LawDecl;
 use crate::content::resolve_path;
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, LineIndex, nearest};
+use shortcode::Arg;
 use crate::url;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
@@ -38,6 +40,24 @@ pub struct LinkContext<'a> {
     pub assets: &'a BTreeSet<String>,
     pub laws: &'a [LawDecl],
     pub offline: bool,
+    /// Renders shortcodes; `None` when the theme could not be loaded.
+    pub shortcodes: Option<&'a dyn Shortcodes>,
+}
+
+/// Renders shortcode calls: implemented by the template engine, so Markdown rendering stays
+/// free of it.
+pub trait Shortcodes: Sync {
+    fn exists(&self, name: &str) -> bool;
+    /// Every shortcode's name, for suggestions.
+    fn names(&self) -> Vec<String>;
+    /// The HTML of a call with `args`, and the rendered `body` of a block call. The error is a
+    /// Chinese explanation.
+    fn render(
+        &self,
+        name: &str,
+        args: serde_json::Map<String, serde_json::Value>,
+        body: Option<&str>,
+    ) -> Result<String, String>;
 }
 
 /// One heading, for the table of contents.
@@ -84,218 +104,386 @@ fn options() -> Options {
 
 /// Renders the body of `text` (starting at byte `body_offset`) of the file `source`.
 pub fn render(source: &Path, text: &str, body_offset: usize, cx: &LinkContext) -> Rendered {
-    let body = &text[body_offset..];
-    let parser = Parser::new_ext(body, options());
-    let offsets: Vec<(Event, Range<usize>)> = parser.into_offset_iter().collect();
-    // Remember where each link starts, before the emphasis pass drops the ranges.
-    let link_starts: Vec<usize> = offsets
-        .iter()
-        .filter(|(e, _)| matches!(e, Event::Start(Tag::Link { .. } | Tag::Image { .. })))
-        .map(|(_, r)| r.start)
-        .collect();
-    let events = emphasis::apply(offsets, body);
-
-    let mut out = Rendered::default();
-    let mut positions = Positions {
-        source,
-        text,
-        body_offset,
-        index: None,
+    let mut r = Renderer {
+        cx,
+        positions: Positions {
+            source,
+            text,
+            index: None,
+        },
+        out: Rendered::default(),
+        ids: HashMap::new(),
+        plain: String::new(),
+        summary: None,
     };
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    let mut plain = String::new();
-    let mut summary: Option<String> = None;
-    let mut in_first_paragraph = false;
-    let mut heading: Option<Vec<Event>> = None;
-    let mut links = link_starts.into_iter();
-    let mut rewritten = Vec::with_capacity(events.len());
-    // The start of the image being read and its alt text so far.
-    let mut image: Option<(usize, String)> = None;
+    let html = r.part(body_offset..text.len());
+    let mut out = r.out;
+    out.html = html;
+    out.laws.extend(cited_laws(&r.plain, cx.laws));
+    out.summary = shorten(r.summary.unwrap_or_default().trim(), SUMMARY_CHARS);
+    out
+}
 
-    for event in events {
-        let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let at = links.next().unwrap_or(0);
-                let dest_url = rewrite(dest_url, at, false, cx, &mut positions, &mut out);
+/// What one page's rendering gathers; block shortcodes render their bodies with the same one.
+struct Renderer<'a, 'c> {
+    cx: &'a LinkContext<'c>,
+    positions: Positions<'a>,
+    out: Rendered,
+    ids: HashMap<String, usize>,
+    /// All text, for finding law citations.
+    plain: String,
+    /// The first paragraph, once started.
+    summary: Option<String>,
+}
+
+impl Renderer<'_, '_> {
+    /// Renders the Markdown in `range` of the file's text to HTML.
+    fn part(&mut self, range: Range<usize>) -> String {
+        let (markdown, map, outputs) = self.expand_shortcodes(range.clone());
+        let parser = Parser::new_ext(&markdown, options());
+        let offsets: Vec<(Event, Range<usize>)> = parser.into_offset_iter().collect();
+        // Remember where each link starts, before the emphasis pass drops the ranges.
+        let link_starts: Vec<usize> = offsets
+            .iter()
+            .filter(|(e, _)| matches!(e, Event::Start(Tag::Link { .. } | Tag::Image { .. })))
+            .map(|(_, r)| range.start + map.original(r.start))
+            .collect();
+        let events = emphasis::apply(offsets, &markdown);
+        let events = place_shortcodes(events, &outputs);
+
+        let mut in_first_paragraph = false;
+        let mut heading: Option<Vec<Event>> = None;
+        let mut links = link_starts.into_iter();
+        let mut rewritten = Vec::with_capacity(events.len());
+        // The start of the image being read and its alt text so far.
+        let mut image: Option<(usize, String)> = None;
+
+        for event in events {
+            let event = match event {
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
                     title,
                     id,
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let at = links.next().unwrap_or(0);
-                image = Some((at, String::new()));
-                let dest_url = rewrite(dest_url, at, true, cx, &mut positions, &mut out);
+                }) => {
+                    let at = links.next().unwrap_or(range.start);
+                    let dest_url = self.rewrite(dest_url, at, false);
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })
+                }
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
                     id,
-                })
+                }) => {
+                    let at = links.next().unwrap_or(range.start);
+                    image = Some((at, String::new()));
+                    let dest_url = self.rewrite(dest_url, at, true);
+                    Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })
+                }
+                other => other,
+            };
+            match &event {
+                Event::Text(t) | Event::Code(t) if image.is_some() => {
+                    if let Some((_, alt)) = image.as_mut() {
+                        alt.push_str(t);
+                    }
+                }
+                Event::End(TagEnd::Image) => {
+                    if let Some((at, alt)) = image.take()
+                        && alt.trim().is_empty()
+                    {
+                        let d = Diagnostic::warning("a11y/image-alt", "图片缺少替代文字（alt）")
+                            .with_suggestion(
+                                "写成 ![图片内容的简短说明](路径)：读屏软件会把这段文字读给视障读者听",
+                            );
+                        let d = self.positions.diagnostic(at, d);
+                        self.out.diagnostics.push(d);
+                    }
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    self.plain.push_str(t);
+                    if in_first_paragraph && let Some(s) = self.summary.as_mut() {
+                        s.push_str(t);
+                    }
+                }
+                Event::SoftBreak | Event::HardBreak => {
+                    if in_first_paragraph && let Some(s) = self.summary.as_mut() {
+                        s.push(' ');
+                    }
+                }
+                Event::Start(Tag::Paragraph) if self.summary.is_none() && heading.is_none() => {
+                    self.summary = Some(String::new());
+                    in_first_paragraph = true;
+                }
+                Event::End(TagEnd::Paragraph) => in_first_paragraph = false,
+                Event::End(_) => self.plain.push('\n'),
+                _ => {}
             }
-            other => other,
+            match event {
+                Event::Start(Tag::Heading { .. }) => heading = Some(vec![event]),
+                Event::End(TagEnd::Heading(level)) => {
+                    let mut events = heading.take().unwrap_or_default();
+                    let title = heading_text(&events);
+                    let Some(Event::Start(Tag::Heading {
+                        level: _,
+                        id,
+                        classes,
+                        attrs,
+                    })) = events.first().cloned()
+                    else {
+                        continue;
+                    };
+                    let base = id.map_or_else(|| heading_id(&title), |id| id.to_string());
+                    let id = unique_id(&mut self.ids, base);
+                    events[0] = Event::Start(Tag::Heading {
+                        level,
+                        id: Some(CowStr::from(id.clone())),
+                        classes,
+                        attrs,
+                    });
+                    self.out.toc.push(Heading {
+                        level: level as u8,
+                        id,
+                        title,
+                    });
+                    rewritten.extend(events);
+                    rewritten.push(Event::End(TagEnd::Heading(level)));
+                }
+                Event::Start(Tag::Table(_)) => {
+                    // Wide tables scroll inside their box instead of widening a phone's page.
+                    rewritten.push(Event::Html("<div class=\"table-wrap\">".into()));
+                    rewritten.push(event);
+                }
+                Event::End(TagEnd::Table) => {
+                    rewritten.push(event);
+                    rewritten.push(Event::Html("</div>\n".into()));
+                }
+                other => match heading.as_mut() {
+                    Some(events) => events.push(other),
+                    None => rewritten.push(other),
+                },
+            }
+        }
+        let mut html = String::new();
+        html::push_html(&mut html, rewritten.into_iter());
+        html
+    }
+
+    /// Replaces every shortcode call in `range` with a placeholder and renders it. Returns the
+    /// Markdown to parse, how its offsets map back to `range`, and each call's HTML.
+    fn expand_shortcodes(&mut self, range: Range<usize>) -> (String, OffsetMap, Vec<String>) {
+        let text = self.positions.text;
+        let part = &text[range.clone()];
+        if !part.contains("{{") && !part.contains("{%") {
+            return (part.to_string(), OffsetMap::default(), Vec::new());
+        }
+        let (calls, errors) = shortcode::scan(part, &code_ranges(part));
+        for e in errors {
+            let d = Diagnostic::error("shortcode/syntax", e.message).with_suggestion(
+                "短代码写成 {{ 名称(参数=\"值\") }}，包住一段内容时写成 {% 名称() %}内容{% end %}",
+            );
+            let d = self.positions.diagnostic(range.start + e.offset, d);
+            self.out.diagnostics.push(d);
+        }
+        let mut markdown = String::with_capacity(part.len());
+        let mut map = OffsetMap::default();
+        let mut outputs = Vec::with_capacity(calls.len());
+        let mut last = 0;
+        for call in &calls {
+            markdown.push_str(&part[last..call.range.start]);
+            let token = placeholder(outputs.len());
+            // A block call stands as a block of its own.
+            let token = if call.body.is_some() {
+                format!("\n\n{token}\n\n")
+            } else {
+                token
+            };
+            map.pieces.push((
+                markdown.len(),
+                markdown.len() + token.len(),
+                call.range.start,
+                call.range.end,
+            ));
+            markdown.push_str(&token);
+            last = call.range.end;
+            outputs.push(self.call(call, range.start));
+        }
+        markdown.push_str(&part[last..]);
+        (markdown, map, outputs)
+    }
+
+    /// Renders one shortcode call found at `base` + its offsets.
+    fn call(&mut self, call: &shortcode::Call, base: usize) -> String {
+        let Some(shortcodes) = self.cx.shortcodes else {
+            // The theme failed to load; that error is reported already.
+            return String::new();
         };
-        match &event {
-            Event::Text(t) | Event::Code(t) if image.is_some() => {
-                if let Some((_, alt)) = image.as_mut() {
-                    alt.push_str(t);
-                }
-            }
-            Event::End(TagEnd::Image) => {
-                if let Some((at, alt)) = image.take()
-                    && alt.trim().is_empty()
-                {
-                    let d = Diagnostic::warning("a11y/image-alt", "图片缺少替代文字（alt）")
-                        .with_suggestion(
-                            "写成 ![图片内容的简短说明](路径)：读屏软件会把这段文字读给视障读者听",
-                        );
-                    out.diagnostics.push(positions.diagnostic(at, d));
-                }
-            }
-            Event::Text(t) | Event::Code(t) => {
-                plain.push_str(t);
-                if in_first_paragraph && let Some(s) = summary.as_mut() {
-                    s.push_str(t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if in_first_paragraph && let Some(s) = summary.as_mut() {
-                    s.push(' ');
-                }
-            }
-            Event::Start(Tag::Paragraph) if summary.is_none() && heading.is_none() => {
-                summary = Some(String::new());
-                in_first_paragraph = true;
-            }
-            Event::End(TagEnd::Paragraph) => in_first_paragraph = false,
-            Event::End(_) => plain.push('\n'),
-            _ => {}
+        let at = base + call.name_at;
+        if !shortcodes.exists(&call.name) {
+            let names = shortcodes.names();
+            let mut d = Diagnostic::error(
+                "shortcode/unknown",
+                format!("没有名为“{}”的短代码", call.name),
+            );
+            d = match nearest(&call.name, names.iter().map(String::as_str)) {
+                Some(near) => d.with_suggestion(format!("是不是“{near}”？")),
+                None => d.with_suggestion(format!("可用的短代码：{}", names.join("、"))),
+            };
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+            return String::new();
         }
-        match event {
-            Event::Start(Tag::Heading { .. }) => heading = Some(vec![event]),
-            Event::End(TagEnd::Heading(level)) => {
-                let mut events = heading.take().unwrap_or_default();
-                let title = heading_text(&events);
-                let Some(Event::Start(Tag::Heading {
-                    level: _,
-                    id,
-                    classes,
-                    attrs,
-                })) = events.first().cloned()
-                else {
-                    continue;
-                };
-                let base = id.map_or_else(|| heading_id(&title), |id| id.to_string());
-                let id = unique_id(&mut ids, base);
-                events[0] = Event::Start(Tag::Heading {
-                    level,
-                    id: Some(CowStr::from(id.clone())),
-                    classes,
-                    attrs,
-                });
-                out.toc.push(Heading {
-                    level: level as u8,
-                    id,
-                    title,
-                });
-                rewritten.extend(events);
-                rewritten.push(Event::End(TagEnd::Heading(level)));
+        let mut args = serde_json::Map::new();
+        for (key, value) in &call.args {
+            let value = match (key.as_str(), value) {
+                ("src" | "poster" | "subtitles", Arg::Str(path)) if !has_scheme(path) => {
+                    match self.file_link(path, at, "文件") {
+                        Some(link) => link.into(),
+                        None => return String::new(),
+                    }
+                }
+                _ => value.to_json(),
+            };
+            args.insert(key.clone(), value);
+        }
+        if call.name == "law" && !self.law_argument(&mut args, at) {
+            return String::new();
+        }
+        let body = call
+            .body
+            .clone()
+            .map(|b| self.part(base + b.start..base + b.end));
+        match shortcodes.render(&call.name, args, body.as_deref()) {
+            Ok(html) => html,
+            Err(message) => {
+                let d = Diagnostic::error(
+                    "shortcode/render",
+                    format!("短代码 {} 出错：{message}", call.name),
+                );
+                let d = self.positions.diagnostic(at, d);
+                self.out.diagnostics.push(d);
+                String::new()
             }
-            Event::Start(Tag::Table(_)) => {
-                // Wide tables scroll inside their box instead of widening a phone's page.
-                rewritten.push(Event::Html("<div class=\"table-wrap\">".into()));
-                rewritten.push(event);
-            }
-            Event::End(TagEnd::Table) => {
-                rewritten.push(event);
-                rewritten.push(Event::Html("</div>\n".into()));
-            }
-            other => match heading.as_mut() {
-                Some(events) => events.push(other),
-                None => rewritten.push(other),
-            },
         }
     }
-    html::push_html(&mut out.html, rewritten.into_iter());
-    out.laws = cited_laws(&plain, cx.laws);
-    out.summary = shorten(summary.unwrap_or_default().trim(), SUMMARY_CHARS);
-    out
-}
 
-/// Lazily built line index, for positioning the rare link problem.
-struct Positions<'a> {
-    source: &'a Path,
-    text: &'a str,
-    body_offset: usize,
-    index: Option<LineIndex>,
-}
-
-impl Positions<'_> {
-    fn at(&mut self, body_offset: usize) -> (usize, usize) {
-        let index = self.index.get_or_insert_with(|| LineIndex::new(self.text));
-        index.position(self.text, self.body_offset + body_offset)
-    }
-
-    fn diagnostic(&mut self, body_offset: usize, d: Diagnostic) -> Diagnostic {
-        let (line, column) = self.at(body_offset);
-        d.in_file(self.source).at(line, column)
-    }
-}
-
-fn rewrite<'a>(
-    dest: CowStr<'a>,
-    at: usize,
-    image: bool,
-    cx: &LinkContext,
-    positions: &mut Positions,
-    out: &mut Rendered,
-) -> CowStr<'a> {
-    let raw = dest.as_ref();
-    if let Some(fragment) = raw.strip_prefix('#') {
-        let (line, column) = positions.at(at);
-        out.anchors.push(AnchorLink {
-            target: None,
-            fragment: percent_decode(fragment),
-            line,
-            column,
-        });
-        return dest;
-    }
-    if raw.is_empty() || raw.starts_with("//") || has_scheme(raw) {
-        return dest;
-    }
-    let (path, fragment) = match raw.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (raw, None),
-    };
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
-    let decoded = percent_decode(path);
-    let Some(target) = resolve_path(cx.content_path, &decoded) else {
-        let d = Diagnostic::error(
-            "link/outside-content",
-            format!("链接“{raw}”跑到了 content 文件夹外面"),
+    /// `law(name=…)` names a registered law: hands the template a `law` with its links and
+    /// counts the call as a citation. False (with a diagnostic) when the law is unknown.
+    fn law_argument(&mut self, args: &mut serde_json::Map<String, serde_json::Value>, at: usize) -> bool {
+        let name = args.get("name").and_then(|v| v.as_str()).unwrap_or("");
+        let wanted = name.trim().trim_start_matches('《').trim_end_matches('》');
+        let Some(law) = self
+            .cx
+            .laws
+            .iter()
+            .find(|l| l.name == wanted || l.full_name == wanted)
+        else {
+            let mut d = Diagnostic::error(
+                "shortcode/unknown-law",
+                if wanted.is_empty() {
+                    "law 短代码需要 name 参数，例如 {{ law(name=\"民法典\", article=\"第一千零四十二条\") }}".to_string()
+                } else {
+                    format!("法律“{wanted}”没有在 site.yaml 中登记")
+                },
+            );
+            if let Some(near) = nearest(wanted, self.cx.laws.iter().map(|l| l.name.as_str())) {
+                d = d.with_suggestion(format!("是不是“{near}”？"));
+            }
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+            return false;
+        };
+        self.out.laws.insert(law.name.clone());
+        let page = url::relative(self.cx.page_path, &format!("laws/{}/", law.slug), self.cx.offline);
+        args.insert(
+            "law".into(),
+            serde_json::json!({
+                "name": law.name,
+                "full_name": law.full_name,
+                "url": page,
+                "official_url": law.url,
+            }),
         );
-        out.diagnostics.push(positions.diagnostic(at, d));
-        return dest;
-    };
-    if !image && target.ends_with(".md") {
-        let target_path = cx.pages.get(&target).or_else(|| {
-            let d = if cx.drafts.contains(&target) {
+        true
+    }
+
+    /// A link to the file `raw` names (relative to the Markdown file), made relative to the
+    /// page; reports a missing file and returns `None`.
+    fn file_link(&mut self, raw: &str, at: usize, what: &str) -> Option<String> {
+        let (path, rest) = match raw.find(['?', '#']) {
+            Some(i) => raw.split_at(i),
+            None => (raw, ""),
+        };
+        let decoded = percent_decode(path);
+        let Some(target) = resolve_path(self.cx.content_path, &decoded) else {
+            let d = Diagnostic::error(
+                "link/outside-content",
+                format!("路径“{raw}”跑到了 content 文件夹外面"),
+            );
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+            return None;
+        };
+        if !self.cx.assets.contains(&target) {
+            let d = Diagnostic::error("link/missing-file", format!("找不到{what}“{raw}”"))
+                .with_suggestion(
+                    "路径相对于这篇 Markdown 文件所在的文件夹；以 / 开头则从 content/ 算起",
+                );
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+            return None;
+        }
+        let mut link = url::relative(self.cx.page_path, &url::encode_path(&target), false);
+        link.push_str(rest);
+        Some(link)
+    }
+
+    fn rewrite<'e>(&mut self, dest: CowStr<'e>, at: usize, image: bool) -> CowStr<'e> {
+        let raw = dest.as_ref();
+        if let Some(fragment) = raw.strip_prefix('#') {
+            let (line, column) = self.positions.at(at);
+            self.out.anchors.push(AnchorLink {
+                target: None,
+                fragment: percent_decode(fragment),
+                line,
+                column,
+            });
+            return dest;
+        }
+        if raw.is_empty() || raw.starts_with("//") || has_scheme(raw) {
+            return dest;
+        }
+        let path = raw.split(['#', '?']).next().unwrap_or(raw);
+        let fragment = raw.split_once('#').map(|(_, f)| f);
+        if image || !path.ends_with(".md") {
+            let what = if image { "图片" } else { "链接的文件" };
+            return match self.file_link(raw, at, what) {
+                Some(link) => link.into(),
+                None => dest,
+            };
+        }
+        let Some(target) = resolve_path(self.cx.content_path, &percent_decode(path)) else {
+            let d = Diagnostic::error(
+                "link/outside-content",
+                format!("链接“{raw}”跑到了 content 文件夹外面"),
+            );
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+            return dest;
+        };
+        let Some(target_path) = self.cx.pages.get(&target) else {
+            let d = if self.cx.drafts.contains(&target) {
                 Diagnostic::warning(
                     "link/draft",
                     format!("链接“{raw}”指向草稿，草稿不发布，读者点开会找不到页面"),
@@ -306,45 +494,133 @@ fn rewrite<'a>(
                         "路径相对于这篇 Markdown 文件所在的文件夹；以 / 开头则从 content/ 算起",
                     )
             };
-            out.diagnostics.push(positions.diagnostic(at, d));
-            None
-        });
-        let Some(target_path) = target_path else {
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
             return dest;
         };
         let mut to = target_path.clone();
         if let Some(fragment) = fragment {
             to.push('#');
             to.push_str(fragment);
-            let (line, column) = positions.at(at);
-            out.anchors.push(AnchorLink {
+            let (line, column) = self.positions.at(at);
+            self.out.anchors.push(AnchorLink {
                 target: Some(target.clone()),
                 fragment: percent_decode(fragment),
                 line,
                 column,
             });
         }
-        return url::relative(cx.page_path, &to, cx.offline).into();
+        url::relative(self.cx.page_path, &to, self.cx.offline).into()
     }
-    if !cx.assets.contains(&target) {
-        let what = if image { "图片" } else { "链接的文件" };
-        let d = Diagnostic::error("link/missing-file", format!("找不到{what}“{raw}”"))
-            .with_suggestion(
-                "路径相对于这篇 Markdown 文件所在的文件夹；以 / 开头则从 content/ 算起",
-            );
-        out.diagnostics.push(positions.diagnostic(at, d));
-        return dest;
+}
+
+/// Lazily built line index, for positioning the rare problem.
+struct Positions<'a> {
+    source: &'a Path,
+    text: &'a str,
+    index: Option<LineIndex>,
+}
+
+impl Positions<'_> {
+    /// Line and column of byte `offset` of the file's text.
+    fn at(&mut self, offset: usize) -> (usize, usize) {
+        let index = self.index.get_or_insert_with(|| LineIndex::new(self.text));
+        index.position(self.text, offset)
     }
-    let mut link = url::relative(cx.page_path, &url::encode_path(&target), false);
-    if let Some(query) = query {
-        link.push('?');
-        link.push_str(query);
+
+    fn diagnostic(&mut self, offset: usize, d: Diagnostic) -> Diagnostic {
+        let (line, column) = self.at(offset);
+        d.in_file(self.source).at(line, column)
     }
-    if let Some(fragment) = fragment {
-        link.push('#');
-        link.push_str(fragment);
+}
+
+/// Maps offsets in Markdown whose shortcode calls were replaced by placeholders back to the
+/// offsets of the text as written.
+#[derive(Default)]
+struct OffsetMap {
+    /// (placeholder start, placeholder end, call start, call end), in order.
+    pieces: Vec<(usize, usize, usize, usize)>,
+}
+
+impl OffsetMap {
+    fn original(&self, offset: usize) -> usize {
+        let mut shifted = offset;
+        for &(new_start, new_end, old_start, old_end) in &self.pieces {
+            if offset < new_start {
+                break;
+            }
+            if offset < new_end {
+                return old_start;
+            }
+            shifted = offset - new_end + old_end;
+        }
+        shifted
     }
-    link.into()
+}
+
+const PLACEHOLDER_OPEN: char = '\u{E000}';
+const PLACEHOLDER_CLOSE: char = '\u{E001}';
+
+fn placeholder(i: usize) -> String {
+    format!("{PLACEHOLDER_OPEN}{i}{PLACEHOLDER_CLOSE}")
+}
+
+/// Byte ranges of code spans and code blocks, where shortcodes are left alone.
+fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .filter(|(e, _)| matches!(e, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, r)| r)
+        .collect();
+    ranges.sort_by_key(|r| r.start);
+    ranges
+}
+
+/// Puts each shortcode's HTML where its placeholder is: a paragraph holding only a
+/// placeholder becomes the HTML block, a placeholder inside text inline HTML.
+fn place_shortcodes<'e>(events: Vec<Event<'e>>, outputs: &[String]) -> Vec<Event<'e>> {
+    if outputs.is_empty() {
+        return events;
+    }
+    let lone = |e: &Event| -> Option<usize> {
+        let Event::Text(t) = e else { return None };
+        let inner = t.trim().strip_prefix(PLACEHOLDER_OPEN)?.strip_suffix(PLACEHOLDER_CLOSE)?;
+        inner.parse().ok()
+    };
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if matches!(events[i], Event::Start(Tag::Paragraph))
+            && matches!(events.get(i + 2), Some(Event::End(TagEnd::Paragraph)))
+            && let Some(n) = events.get(i + 1).and_then(lone)
+            && let Some(html) = outputs.get(n)
+        {
+            out.push(Event::Html(format!("{html}\n").into()));
+            i += 3;
+            continue;
+        }
+        match &events[i] {
+            Event::Text(t) if t.contains(PLACEHOLDER_OPEN) => {
+                let mut rest: &str = t;
+                while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
+                    let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
+                    let Some(close) = after.find(PLACEHOLDER_CLOSE) else { break };
+                    let Ok(n) = after[..close].parse::<usize>() else { break };
+                    if open > 0 {
+                        out.push(Event::Text(rest[..open].to_string().into()));
+                    }
+                    out.push(Event::InlineHtml(outputs.get(n).cloned().unwrap_or_default().into()));
+                    rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
+                }
+                if !rest.is_empty() {
+                    out.push(Event::Text(rest.to_string().into()));
+                }
+            }
+            _ => out.push(events[i].clone()),
+        }
+        i += 1;
+    }
+    out
 }
 
 fn has_scheme(link: &str) -> bool {
@@ -495,6 +771,7 @@ mod tests {
             assets: &assets,
             laws: &laws,
             offline: false,
+            shortcodes: None,
         };
         let text = format!("---\ntitle: 甲\n---\n{markdown}");
         let body_offset = text.len() - markdown.len();

@@ -47,10 +47,14 @@ impl Linker {
 pub struct Engine {
     tera: Tera,
     shown: HashMap<String, String>,
+    /// `site` as shortcode templates see it: the site's title and `extra`.
+    shortcode_site: tera::Value,
 }
 
 impl Engine {
-    pub fn new(theme: &Theme) -> Result<Engine, Diagnostics> {
+    /// Parses the theme's templates. `site_title` and `extra` are what shortcodes see as
+    /// `site.title` and `site.extra`.
+    pub fn new(theme: &Theme, site_title: &str, extra: &serde_json::Value) -> Result<Engine, Diagnostics> {
         let mut tera = Tera::new();
         let shown: HashMap<String, String> = theme
             .templates
@@ -63,13 +67,69 @@ impl Engine {
             .map(|t| (t.name.as_str(), t.source.as_ref()));
         tera.add_raw_templates(sources)
             .map_err(|e| vec![template_error(&e, &shown)])?;
-        Ok(Engine { tera, shown })
+        let shortcode_site =
+            tera::Value::from_serializable(&serde_json::json!({ "title": site_title, "extra": extra }));
+        Ok(Engine {
+            tera,
+            shown,
+            shortcode_site,
+        })
     }
 
     fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera
             .render(template, context)
             .map_err(|e| template_error(&e, &self.shown))
+    }
+}
+
+impl crate::markdown::Shortcodes for Engine {
+    fn exists(&self, name: &str) -> bool {
+        self.tera.contains_template(&format!("shortcodes/{name}.html"))
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tera
+            .get_template_names()
+            .filter_map(|t| t.strip_prefix("shortcodes/")?.strip_suffix(".html"))
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        args: serde_json::Map<String, serde_json::Value>,
+        body: Option<&str>,
+    ) -> Result<String, String> {
+        let mut context = Context::new();
+        context.insert_value("site", self.shortcode_site.clone());
+        for (key, value) in args {
+            context.insert(key, &value);
+        }
+        if let Some(body) = body {
+            context.insert_value("body", tera::Value::safe_string(body));
+        }
+        let template = format!("shortcodes/{name}.html");
+        self.tera
+            .render(&template, &context)
+            .map_err(|e| match e.kind() {
+                tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                    let message = translate(report.message());
+                    // Tera's own messages are ASCII: say where in the template they arose. A
+                    // shortcode's `throw(message=…)` explains itself.
+                    if report.message().is_ascii() {
+                        let file = self.shown.get(report.filename()).map_or(report.filename(), String::as_str);
+                        format!("{message}（{file}:{}）", report.span().start_line)
+                    } else {
+                        message
+                    }
+                }
+                _ => template_error(&e, &self.shown).message,
+            })
     }
 }
 
