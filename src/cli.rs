@@ -7,7 +7,7 @@ use crate::diagnostic::{self, Diagnostic, has_errors};
 use crate::pipeline::Settings;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// pufa：普法网站生成器。把 Markdown 文章、视频和一月一主题生成为静态网站。
@@ -24,6 +24,28 @@ pub enum Command {
     Build(BuildArgs),
     /// 发布前检查：死链、缺图、专题写错、严重表述错误、个人信息……不写任何文件
     Check(CheckArgs),
+    /// 新建一篇文章、一集视频、一个主题月或一个页面（不会覆盖已有文件）
+    New(NewArgs),
+    /// 新建一个网站：示例配置和每种内容各一篇，马上就能生成
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// 要新建什么
+    #[arg(value_enum)]
+    pub kind: cmd::new::NewKind,
+    /// 标题（主题月写这个月的主题）
+    pub title: String,
+    /// 网站所在的文件夹（含 site.yaml），默认是当前文件夹
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// 新网站的文件夹（不存在或是空的）
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -62,7 +84,32 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::New(args) => match cmd::new::run(&args.root, args.kind, &args.title) {
+            Ok(path) => {
+                println!("已新建 {}", path.display());
+                println!("写好后把 draft: true 改成 draft: false（或删掉这一行）就会发布。");
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(&d, &args.root),
+        },
+        Command::Init(args) => match cmd::init::run(&args.dir) {
+            Ok(files) => {
+                println!("已在 {} 新建网站：", args.dir.display());
+                for file in files {
+                    println!("  {}", file.display());
+                }
+                println!("下一步：cd {} 然后运行 pufa build", args.dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(&d, Path::new(".")),
+        },
     }
+}
+
+fn fail(d: &Diagnostic, root: &Path) -> ExitCode {
+    let color = std::io::stderr().is_terminal();
+    eprint!("{}", report::human(std::slice::from_ref(d), root, color));
+    ExitCode::from(1)
 }
 
 fn build(args: BuildArgs) -> ExitCode {

@@ -151,7 +151,12 @@ impl Theme {
             merge_extra(&mut extra, layer.theme_yaml, None, &mut diagnostics);
         }
         let theme_shown = format!("{THEMES_DIR}/{name}/templates");
-        read_templates(&theme_dir.join("templates"), &theme_shown, &mut templates, &mut diagnostics);
+        read_templates(
+            &theme_dir.join("templates"),
+            &theme_shown,
+            &mut templates,
+            &mut diagnostics,
+        );
         for (rel, path) in files_under(&theme_dir.join("static")) {
             statics.insert(rel, StaticSource::File(path));
         }
@@ -231,7 +236,12 @@ pub fn builtin_files(name: &str) -> Vec<(String, &'static [u8])> {
             .iter()
             .map(|(n, s)| (format!("templates/{n}"), s.as_bytes())),
     );
-    files.extend(theme.statics.iter().map(|(n, b)| (format!("static/{n}"), *b)));
+    files.extend(
+        theme
+            .statics
+            .iter()
+            .map(|(n, b)| (format!("static/{n}"), *b)),
+    );
     files
 }
 
@@ -258,9 +268,8 @@ fn read_templates(
                     },
                 );
             }
-            Err(e) => diagnostics.push(
-                Diagnostic::error("io/read", format!("无法读取模板：{e}")).in_file(shown),
-            ),
+            Err(e) => diagnostics
+                .push(Diagnostic::error("io/read", format!("无法读取模板：{e}")).in_file(shown)),
         }
     }
 }
@@ -274,14 +283,12 @@ fn merge_extra(
 ) {
     match yaml::parse(theme_yaml) {
         Ok(node) => {
-            if let Some(serde_json::Value::Object(map)) =
-                node.entries().and_then(|entries| {
-                    entries
-                        .iter()
-                        .find(|(k, _)| k.as_scalar_string().as_deref() == Some("extra"))
-                        .map(|(_, v)| v.to_json())
-                })
-            {
+            if let Some(serde_json::Value::Object(map)) = node.entries().and_then(|entries| {
+                entries
+                    .iter()
+                    .find(|(k, _)| k.as_scalar_string().as_deref() == Some("extra"))
+                    .map(|(_, v)| v.to_json())
+            }) {
                 extra.extend(map);
             }
         }
@@ -310,7 +317,12 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().ends_with('~'))
         .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?.to_str()?.replace('\\', "/");
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_str()?
+                .replace('\\', "/");
             Some((rel, e.path().to_path_buf()))
         })
         .collect()

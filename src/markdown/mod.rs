@@ -18,10 +18,10 @@ pub mod shortcode;
 use crate::config::LawDecl;
 use crate::content::resolve_path;
 use crate::diagnostic::{Diagnostic, LineIndex, nearest};
-use shortcode::Arg;
 use crate::url;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
+use shortcode::Arg;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::Path;
@@ -380,7 +380,11 @@ impl Renderer<'_, '_> {
 
     /// `law(name=…)` names a registered law: hands the template a `law` with its links and
     /// counts the call as a citation. False (with a diagnostic) when the law is unknown.
-    fn law_argument(&mut self, args: &mut serde_json::Map<String, serde_json::Value>, at: usize) -> bool {
+    fn law_argument(
+        &mut self,
+        args: &mut serde_json::Map<String, serde_json::Value>,
+        at: usize,
+    ) -> bool {
         let name = args.get("name").and_then(|v| v.as_str()).unwrap_or("");
         let wanted = name.trim().trim_start_matches('《').trim_end_matches('》');
         let Some(law) = self
@@ -405,7 +409,11 @@ impl Renderer<'_, '_> {
             return false;
         };
         self.out.laws.insert(law.name.clone());
-        let page = url::relative(self.cx.page_path, &format!("laws/{}/", law.slug), self.cx.offline);
+        let page = url::relative(
+            self.cx.page_path,
+            &format!("laws/{}/", law.slug),
+            self.cx.offline,
+        );
         args.insert(
             "law".into(),
             serde_json::json!({
@@ -584,7 +592,10 @@ fn place_shortcodes<'e>(events: Vec<Event<'e>>, outputs: &[String]) -> Vec<Event
     }
     let lone = |e: &Event| -> Option<usize> {
         let Event::Text(t) = e else { return None };
-        let inner = t.trim().strip_prefix(PLACEHOLDER_OPEN)?.strip_suffix(PLACEHOLDER_CLOSE)?;
+        let inner = t
+            .trim()
+            .strip_prefix(PLACEHOLDER_OPEN)?
+            .strip_suffix(PLACEHOLDER_CLOSE)?;
         inner.parse().ok()
     };
     let mut out = Vec::with_capacity(events.len());
@@ -604,12 +615,18 @@ fn place_shortcodes<'e>(events: Vec<Event<'e>>, outputs: &[String]) -> Vec<Event
                 let mut rest: &str = t;
                 while let Some(open) = rest.find(PLACEHOLDER_OPEN) {
                     let after = &rest[open + PLACEHOLDER_OPEN.len_utf8()..];
-                    let Some(close) = after.find(PLACEHOLDER_CLOSE) else { break };
-                    let Ok(n) = after[..close].parse::<usize>() else { break };
+                    let Some(close) = after.find(PLACEHOLDER_CLOSE) else {
+                        break;
+                    };
+                    let Ok(n) = after[..close].parse::<usize>() else {
+                        break;
+                    };
                     if open > 0 {
                         out.push(Event::Text(rest[..open].to_string().into()));
                     }
-                    out.push(Event::InlineHtml(outputs.get(n).cloned().unwrap_or_default().into()));
+                    // Inside a line, a template's trailing newline would show as a space.
+                    let html = outputs.get(n).map_or("", |h| h.trim());
+                    out.push(Event::InlineHtml(html.to_string().into()));
                     rest = &after[close + PLACEHOLDER_CLOSE.len_utf8()..];
                 }
                 if !rest.is_empty() {

@@ -70,10 +70,7 @@ pub fn scan(text: &str, protected: &[Range<usize>]) -> (Vec<Call>, Vec<ScanError
                         None => {
                             errors.push(ScanError {
                                 offset: open,
-                                message: format!(
-                                    "短代码 {} 缺少结束标记 {{% end %}}",
-                                    call.name
-                                ),
+                                message: format!("短代码 {} 缺少结束标记 {{% end %}}", call.name),
                             });
                             pos = call.range.end;
                             continue;
@@ -135,7 +132,10 @@ fn parse_call(text: &str, open: usize, block: bool) -> Result<Option<Call>, Scan
         let key_at = p.pos;
         let key = p.ident();
         if key.is_empty() {
-            return Err(p.error(key_at, &format!("短代码 {name} 的参数应当写成 名称=值，例如 title=\"标题\"")));
+            return Err(p.error(
+                key_at,
+                &format!("短代码 {name} 的参数应当写成 名称=值，例如 title=\"标题\""),
+            ));
         }
         p.skip_spaces();
         if !p.eat("=") {
@@ -273,7 +273,8 @@ impl Parser<'_> {
                     Arg::Float(f)
                 } else {
                     return Err(
-                        "参数值要用引号括起来（例如 \"第十二条\"），数字和 true、false 除外".to_string(),
+                        "参数值要用引号括起来（例如 \"第十二条\"），数字和 true、false 除外"
+                            .to_string(),
                     );
                 }
             }
@@ -302,7 +303,8 @@ mod tests {
 
     #[test]
     fn inline_calls_with_arguments() {
-        let text = "见{{ law(name=\"民法典\", article='第一千零四十二条', n=3, x=1.5, on=true) }}。";
+        let text =
+            "见{{ law(name=\"民法典\", article='第一千零四十二条', n=3, x=1.5, on=true) }}。";
         let (calls, errors) = scan(text, &[]);
         assert!(errors.is_empty());
         let call = &calls[0];
@@ -341,7 +343,8 @@ mod tests {
     #[test]
     fn protected_ranges_are_skipped() {
         let text = "`{{ tip() }}` {{ tip() }}";
-        let (calls, _) = scan(text, &[0..13]);
+        let code_span = std::iter::once(0..13).collect::<Vec<_>>();
+        let (calls, _) = scan(text, &code_span);
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].range.start, 14);
     }
@@ -360,7 +363,11 @@ mod tests {
             let (_, errors) = scan(text, &[]);
             assert_eq!(errors.len(), 1, "{text}");
             assert_eq!(errors[0].offset, offset, "{text}: {}", errors[0].message);
-            assert!(errors[0].message.contains(needle), "{text}: {}", errors[0].message);
+            assert!(
+                errors[0].message.contains(needle),
+                "{text}: {}",
+                errors[0].message
+            );
         }
     }
 

@@ -54,7 +54,11 @@ pub struct Engine {
 impl Engine {
     /// Parses the theme's templates. `site_title` and `extra` are what shortcodes see as
     /// `site.title` and `site.extra`.
-    pub fn new(theme: &Theme, site_title: &str, extra: &serde_json::Value) -> Result<Engine, Diagnostics> {
+    pub fn new(
+        theme: &Theme,
+        site_title: &str,
+        extra: &serde_json::Value,
+    ) -> Result<Engine, Diagnostics> {
         let mut tera = Tera::new();
         let shown: HashMap<String, String> = theme
             .templates
@@ -67,8 +71,9 @@ impl Engine {
             .map(|t| (t.name.as_str(), t.source.as_ref()));
         tera.add_raw_templates(sources)
             .map_err(|e| vec![template_error(&e, &shown)])?;
-        let shortcode_site =
-            tera::Value::from_serializable(&serde_json::json!({ "title": site_title, "extra": extra }));
+        let shortcode_site = tera::Value::from_serializable(
+            &serde_json::json!({ "title": site_title, "extra": extra }),
+        );
         Ok(Engine {
             tera,
             shown,
@@ -85,7 +90,8 @@ impl Engine {
 
 impl crate::markdown::Shortcodes for Engine {
     fn exists(&self, name: &str) -> bool {
-        self.tera.contains_template(&format!("shortcodes/{name}.html"))
+        self.tera
+            .contains_template(&format!("shortcodes/{name}.html"))
     }
 
     fn names(&self) -> Vec<String> {
@@ -122,7 +128,10 @@ impl crate::markdown::Shortcodes for Engine {
                     // Tera's own messages are ASCII: say where in the template they arose. A
                     // shortcode's `throw(message=…)` explains itself.
                     if report.message().is_ascii() {
-                        let file = self.shown.get(report.filename()).map_or(report.filename(), String::as_str);
+                        let file = self
+                            .shown
+                            .get(report.filename())
+                            .map_or(report.filename(), String::as_str);
                         format!("{message}（{file}:{}）", report.span().start_line)
                     } else {
                         message

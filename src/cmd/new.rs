@@ -1,0 +1,227 @@
+//! `pufa new`: start a content file with its front matter written for the author.
+//!
+//! The file goes in the kind's folder under a pinyin file name, dated today (China time),
+//! marked `draft: true`, and — for articles — placed in the current month with that month's
+//! topics. An existing file is never overwritten.
+
+use crate::content::{Date, date::month_chinese, frontmatter};
+use crate::diagnostic::Diagnostic;
+use crate::url::slugify;
+use crate::yaml;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// What `pufa new` can create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewKind {
+    /// 普法文章
+    Article,
+    /// 视频
+    Episode,
+    /// 主题月（TITLE 是这个月的主题）
+    Month,
+    /// 独立页面
+    Page,
+}
+
+/// Creates the file and returns its path relative to `root`.
+pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnostic> {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(Diagnostic::error(
+            "new/not-a-site",
+            format!("{} 不是 pufa 网站：没有 site.yaml", root.display()),
+        )
+        .with_suggestion("进入网站文件夹再运行，或用 --root 指定；新建网站用 pufa init 文件夹名"));
+    }
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(Diagnostic::error("new/empty-title", "标题不能是空的"));
+    }
+    let today = Date::today();
+    let this_month = today.month_key();
+    let content = root.join(crate::content::CONTENT_DIR);
+    let (folder, name, text) = match kind {
+        NewKind::Month => {
+            let key = free_month(&content.join("months"), &this_month);
+            let mut text = String::from("---\n");
+            let _ = writeln!(
+                text,
+                "title: {}",
+                yaml_string(&format!("{} {title}", month_chinese(&key)))
+            );
+            let _ = writeln!(text, "theme: {}", yaml_string(title));
+            text.push_str(
+                "# lead: 牵头单位\ntopics: []\ndraft: true\n---\n\n这个月的宣传活动安排……\n",
+            );
+            ("months", key, text)
+        }
+        _ => {
+            let slug = slugify(title);
+            if slug.is_empty() {
+                return Err(Diagnostic::error(
+                    "new/empty-slug",
+                    format!("无法从标题“{title}”生成文件名"),
+                )
+                .with_suggestion("标题里要有汉字、字母或数字"));
+            }
+            let (folder, text) = match kind {
+                NewKind::Article => ("articles", article(title, &today, &this_month, &content)),
+                NewKind::Episode => ("episodes", episode(title, &today, &content)),
+                _ => ("pages", page(title, &slug)),
+            };
+            (folder, slug, text)
+        }
+    };
+    let relative = Path::new(crate::content::CONTENT_DIR)
+        .join(folder)
+        .join(format!("{name}.md"));
+    let path = root.join(&relative);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Diagnostic::error("io/write", format!("无法创建文件夹 {}：{e}", dir.display()))
+        })?;
+    }
+    // create_new: an existing file is never touched, even if it appears meanwhile.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    match file {
+        Ok(mut file) => {
+            use std::io::Write as _;
+            file.write_all(text.as_bytes()).map_err(|e| {
+                Diagnostic::error("io/write", format!("无法写入：{e}")).in_file(&relative)
+            })?;
+            Ok(relative)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Diagnostic::error(
+            "new/exists",
+            "文件已经存在，pufa 不会覆盖它",
+        )
+        .in_file(&relative)
+        .with_suggestion("换一个标题，或直接编辑这个文件")),
+        Err(e) => {
+            Err(Diagnostic::error("io/write", format!("无法创建文件：{e}")).in_file(&relative))
+        }
+    }
+}
+
+fn article(title: &str, today: &Date, month: &str, content: &Path) -> String {
+    let topics = month_topics(&content.join("months").join(format!("{month}.md")));
+    let mut text = String::from("---\n");
+    let _ = writeln!(text, "title: {}", yaml_string(title));
+    let _ = writeln!(text, "date: {}", today.iso());
+    let _ = writeln!(text, "month: {month}");
+    let _ = writeln!(
+        text,
+        "topics: [{}]",
+        topics
+            .iter()
+            .map(|t| yaml_string(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    text.push_str(
+        "# summary: 一两句话的摘要\n# author: 作者\n# source: 来源\n# editor: 责任编辑\n",
+    );
+    text.push_str("draft: true\n---\n\n正文从这里开始。\n");
+    text
+}
+
+fn episode(title: &str, today: &Date, content: &Path) -> String {
+    let series = first_series(&content.join("series"));
+    let mut text = String::from("---\n");
+    let _ = writeln!(text, "title: {}", yaml_string(title));
+    let _ = writeln!(text, "date: {}", today.iso());
+    match series {
+        Some(series) => {
+            let _ = writeln!(text, "series: {}", yaml_string(&series));
+        }
+        None => text.push_str("# series: 所属视频系列（content/series/ 中的标题）\n"),
+    }
+    text.push_str("# episode: 1\n# video: ../media/视频文件.mp4\n# embed: bilibili:BV号\n# poster: ../media/封面.png\n# duration: \"03:30\"\n# subtitles: ../media/字幕.vtt\ntopics: []\n");
+    text.push_str("draft: true\n---\n\n视频简介和文字稿。\n");
+    text
+}
+
+fn page(title: &str, slug: &str) -> String {
+    format!(
+        "---\ntitle: {}\nslug: {slug}\ndraft: true\n---\n\n页面内容。\n",
+        yaml_string(title)
+    )
+}
+
+/// The month from `start` on (`YYYY-MM`) that has no theme file yet.
+fn free_month(months: &Path, start: &str) -> String {
+    let mut key = start.to_string();
+    while months.join(format!("{key}.md")).exists() {
+        let year: i32 = key[..4].parse().unwrap_or(2000);
+        let month: u32 = key[5..].parse().unwrap_or(1);
+        key = if month == 12 {
+            format!("{:04}-01", year + 1)
+        } else {
+            format!("{year:04}-{:02}", month + 1)
+        };
+    }
+    key
+}
+
+/// The topics listed in a month theme file, if it exists and reads.
+fn month_topics(file: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    let Ok(split) = frontmatter::split(text.trim_start_matches('\u{feff}')) else {
+        return Vec::new();
+    };
+    let Ok(node) = yaml::parse(split.yaml) else {
+        return Vec::new();
+    };
+    let mut fields = yaml::Fields::new(node.entries().unwrap_or(&[]), file, 0);
+    fields
+        .string_list("topics")
+        .into_iter()
+        .map(|l| l.text)
+        .collect()
+}
+
+/// The title of the first series file, in file-name order.
+fn first_series(dir: &Path) -> Option<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    files.into_iter().find_map(|file| {
+        let text = std::fs::read_to_string(&file).ok()?;
+        let split = frontmatter::split(text.trim_start_matches('\u{feff}')).ok()?;
+        let node = yaml::parse(split.yaml).ok()?;
+        yaml::Fields::new(node.entries()?, &file, 0).string("title")
+    })
+}
+
+/// A YAML double-quoted string.
+fn yaml_string(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_free_month() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(free_month(dir.path(), "2026-12"), "2026-12");
+        std::fs::write(dir.path().join("2026-12.md"), "").unwrap();
+        assert_eq!(free_month(dir.path(), "2026-12"), "2027-01");
+    }
+
+    #[test]
+    fn titles_are_quoted_safely() {
+        assert_eq!(yaml_string("“兼职”陷阱: 第1集"), "\"“兼职”陷阱: 第1集\"");
+        assert_eq!(yaml_string("a\"b"), "\"a\\\"b\"");
+    }
+}
