@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod taxonomy;
 pub mod theme;
 pub mod url;

@@ -250,9 +250,43 @@ pub fn pager_path(base: &str, number: usize) -> String {
     }
 }
 
+/// The page numbers a pager shows: the first and last, and two on each side of `current`;
+/// `None` marks skipped numbers. A list of 500 pages stays usable on a phone.
+pub fn pager_window(current: usize, total: usize) -> Vec<Option<usize>> {
+    let mut shown = Vec::new();
+    for n in 1..=total {
+        let near = n + 2 >= current && n <= current + 2;
+        if n == 1 || n == total || near {
+            if let Some(Some(last)) = shown.last()
+                && n > last + 1
+            {
+                shown.push(None);
+            }
+            shown.push(Some(n));
+        }
+    }
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pager_windows() {
+        let show = |c, t| {
+            pager_window(c, t)
+                .into_iter()
+                .map(|n| n.map_or("…".to_string(), |n| n.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(show(1, 1), "1");
+        assert_eq!(show(1, 5), "1 2 3 … 5");
+        assert_eq!(show(3, 5), "1 2 3 4 5");
+        assert_eq!(show(250, 500), "1 … 248 249 250 251 252 … 500");
+        assert_eq!(show(500, 500), "1 … 498 499 500");
+    }
 
     #[test]
     fn pagination() {

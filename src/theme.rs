@@ -55,6 +55,7 @@ const BUILTIN: &[Builtin] = &[
             "laws.html",
             "law.html",
             "page.html",
+            "search.html",
             "404.html",
             "feed.xml",
             "sitemap.xml",
@@ -69,6 +70,7 @@ const BUILTIN: &[Builtin] = &[
         ),
         statics: embed!("default", "static", include_bytes;
             "style.css",
+            "search.js",
         ),
     },
     Builtin {

@@ -27,6 +27,8 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Summary {
     pub pages: usize,
+    /// Files of the search index.
+    pub index_files: usize,
     pub files: usize,
     pub elapsed: Duration,
     pub output: PathBuf,
@@ -36,8 +38,9 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "完成：生成 {} 个页面，复制 {} 个文件，用时 {:.2} 秒，输出到 {}",
+            "完成：生成 {} 个页面、{} 个搜索索引文件，复制 {} 个文件，用时 {:.2} 秒，输出到 {}",
             self.pages,
+            self.index_files,
             self.files,
             self.elapsed.as_secs_f64(),
             self.output
@@ -66,7 +69,9 @@ pub fn run(options: &Options) -> Outcome {
 /// Returns `None` when the site has errors or could not be written.
 fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
     let started = Instant::now();
+    let mut timings = Timings::new(started);
     let prepared = pipeline::prepare(&options.settings, diagnostics)?;
+    timings.stage("读取和检查（含 Markdown）");
     let root = &options.settings.root;
     let output = match Output::create(root, &options.output) {
         Ok(output) => output,
@@ -88,6 +93,15 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         |path, bytes| output.write(path, bytes),
         || progress.tick(),
     );
+    timings.stage("渲染页面");
+    let index_files = crate::search::build(&prepared.data().search_docs(), |path, bytes| {
+        output.write(path, bytes)
+    })
+    .unwrap_or_else(|d| {
+        failures.push(d);
+        0
+    });
+    timings.stage("搜索索引");
     let copy_failures: Diagnostics = site
         .assets
         .par_iter()
@@ -110,6 +124,7 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         failures.extend(result.err());
     }
     progress.finish();
+    timings.stage("复制文件");
     if !failures.is_empty() {
         diagnostics.append(&mut failures);
         return None;
@@ -118,12 +133,46 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         diagnostics.push(d);
         return None;
     }
+    timings.stage("替换输出文件夹");
+    timings.print();
     Some(Summary {
         pages: jobs.len(),
+        index_files,
         files: site.assets.len() + prepared.theme.statics.len(),
         elapsed: started.elapsed(),
         output: options.output.clone(),
     })
+}
+
+/// Stage durations, printed to stderr when `PUFA_TIMINGS` is set: where a build's time goes.
+struct Timings {
+    enabled: bool,
+    last: Instant,
+    stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn new(started: Instant) -> Timings {
+        Timings {
+            enabled: std::env::var_os("PUFA_TIMINGS").is_some(),
+            last: started,
+            stages: Vec::new(),
+        }
+    }
+
+    fn stage(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.stages.push((name, now - self.last));
+        self.last = now;
+    }
+
+    fn print(&self) {
+        if self.enabled {
+            for (name, duration) in &self.stages {
+                eprintln!("  {name}：{:.3} 秒", duration.as_secs_f64());
+            }
+        }
+    }
 }
 
 /// A progress bar on stderr that appears only when the build takes more than a moment and

@@ -89,6 +89,8 @@ pub struct Rendered {
     /// The first paragraph as plain text, shortened.
     pub summary: String,
     pub anchors: Vec<AnchorLink>,
+    /// All the text of the page, without markup, for the search index.
+    pub text: String,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -121,6 +123,7 @@ pub fn render(source: &Path, text: &str, body_offset: usize, cx: &LinkContext) -
     out.html = html;
     out.laws.extend(cited_laws(&r.plain, cx.laws));
     out.summary = shorten(r.summary.unwrap_or_default().trim(), SUMMARY_CHARS);
+    out.text = r.plain;
     out
 }
 

@@ -95,6 +95,7 @@ pub struct SectionUrls {
     pub months: String,
     pub topics: String,
     pub laws: String,
+    pub search: String,
 }
 
 #[derive(Serialize)]
@@ -251,6 +252,7 @@ pub struct Paginator {
     pub total_items: usize,
     pub previous: Option<String>,
     pub next: Option<String>,
+    /// The first and last page, and the two on each side of the current one, with gaps.
     pub pages: Vec<PagerLink>,
 }
 
@@ -259,6 +261,8 @@ pub struct PagerLink {
     pub number: usize,
     pub url: String,
     pub current: bool,
+    /// Stands for skipped page numbers (shown as …); `number` and `url` are empty.
+    pub gap: bool,
 }
 
 /// One calendar year on the months page.
@@ -334,6 +338,7 @@ impl<'a> SiteData<'a> {
                 months: link.to("months/"),
                 topics: link.to("topics/"),
                 laws: link.to("laws/"),
+                search: link.to("search/"),
             },
             topics: (0..tax.topics.len())
                 .map(|t| self.term_view(link, t))
@@ -658,14 +663,53 @@ impl<'a> SiteData<'a> {
             total_items: items.len(),
             previous: (number > 1).then(|| url_of(number - 1)),
             next: (number < total_pages).then(|| url_of(number + 1)),
-            pages: (1..=total_pages)
-                .map(|n| PagerLink {
-                    number: n,
-                    url: url_of(n),
-                    current: n == number,
+            pages: crate::taxonomy::pager_window(number, total_pages)
+                .into_iter()
+                .map(|n| match n {
+                    Some(n) => PagerLink {
+                        number: n,
+                        url: url_of(n),
+                        current: n == number,
+                        gap: false,
+                    },
+                    None => PagerLink {
+                        number: 0,
+                        url: String::new(),
+                        current: false,
+                        gap: true,
+                    },
                 })
                 .collect(),
         }
+    }
+
+    /// Every published page the search index holds, newest first.
+    pub fn search_docs(&self) -> Vec<crate::search::Doc<'_>> {
+        let tax = self.tax;
+        let mut order: Vec<usize> = tax.articles.iter().chain(&tax.episodes).copied().collect();
+        order.sort_by(|&a, &b| crate::taxonomy::newest_first(self.pages, a, b));
+        order.extend(tax.months.iter().filter_map(|m| m.page));
+        order.extend(tax.series.iter().map(|s| s.page));
+        order.extend(&tax.pages);
+        order
+            .into_iter()
+            .map(|i| {
+                let p = &self.pages[i];
+                let mut url = p.path.clone();
+                if self.offline {
+                    url.push_str("index.html");
+                }
+                crate::search::Doc {
+                    title: &p.title,
+                    url,
+                    kind: p.kind.label(),
+                    date: p.date.map(|d| d.iso()).unwrap_or_default(),
+                    topics: &p.topics,
+                    summary: p.summary.as_deref().unwrap_or(""),
+                    text: &self.rendered[i].text,
+                }
+            })
+            .collect()
     }
 
     /// The months page: a calendar year by year, newest year first.

@@ -232,6 +232,8 @@ pub enum Job {
         number: usize,
     },
     NotFound,
+    /// The search page.
+    Search,
     /// The site feed, or a topic's.
     Feed(Option<usize>),
     Sitemap,
@@ -303,6 +305,7 @@ pub fn jobs(data: &SiteData) -> Vec<(String, Job)> {
             ));
         }
     }
+    jobs.push(("search/".into(), Job::Search));
     jobs.push(("404.html".into(), Job::NotFound));
     jobs.push(("robots.txt".into(), Job::Robots));
     if has_base {
@@ -484,6 +487,14 @@ impl<'a> Renderer<'a> {
                 cx.insert("law", &view);
                 "law.html"
             }
+            Job::Search => {
+                cx.insert("page", &d.section_page(&link, "搜索", "search", "search/"));
+                cx.insert(
+                    "search_index",
+                    &format!("{}/", crate::search::DIR.trim_start_matches("search/")),
+                );
+                "search.html"
+            }
             Job::NotFound => {
                 let mut page = d.section_page(&link, "页面不存在", "404", "404.html");
                 page.permalink = None;
@@ -567,7 +578,12 @@ impl<'a> Renderer<'a> {
             .filter(|(path, job)| {
                 let generated = matches!(
                     job,
-                    Job::NotFound | Job::Feed(_) | Job::Sitemap | Job::Robots | Job::Alias(_)
+                    Job::NotFound
+                        | Job::Search
+                        | Job::Feed(_)
+                        | Job::Sitemap
+                        | Job::Robots
+                        | Job::Alias(_)
                 );
                 !generated && (path.is_empty() || path.ends_with('/'))
             })

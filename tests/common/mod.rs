@@ -195,3 +195,103 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+/// Whether tests that need a real browser should run (`.ci/run` sets `PUFA_BROWSER_TESTS=1`
+/// after installing Chromium). Without it they say how to run them and pass.
+pub fn browser_tests_enabled(test: &str) -> bool {
+    let enabled = std::env::var("PUFA_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    if !enabled {
+        eprintln!(
+            "跳过 {test}：浏览器测试需要 Chromium（apt-get install chromium），用 PUFA_BROWSER_TESTS=1 cargo test 运行"
+        );
+    }
+    enabled
+}
+
+/// The DOM of `url` after its scripts ran, from headless Chromium.
+pub fn chromium_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .expect("run chromium (apt-get install chromium)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A static file server on 127.0.0.1 that serves `root` under the URL path `prefix` (like
+/// `/county/pufa/`), as a county portal serves a column. Stops when the test process ends.
+pub fn serve(root: &Path, prefix: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}{prefix}", listener.local_addr().unwrap());
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                        break;
+                    }
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("/");
+                let path = target.split('?').next().unwrap_or("/");
+                let file = path
+                    .strip_prefix(prefix)
+                    .map(|rest| {
+                        let decoded = percent_decode(rest);
+                        let mut file = root.join(&decoded);
+                        if decoded.is_empty() || decoded.ends_with('/') {
+                            file = file.join("index.html");
+                        }
+                        file
+                    })
+                    .filter(|f| !path.contains("..") && f.is_file());
+                let response = match file {
+                    Some(file) => {
+                        let body = fs::read(&file).unwrap();
+                        let kind = match file.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("js") => "text/javascript; charset=utf-8",
+                            Some("css") => "text/css; charset=utf-8",
+                            _ => "application/octet-stream",
+                        };
+                        let mut r = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .into_bytes();
+                        r.extend(body);
+                        r
+                    }
+                    None => {
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .to_vec()
+                    }
+                };
+                let _ = stream.write_all(&response);
+            });
+        }
+    });
+    address
+}

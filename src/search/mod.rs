@@ -1,0 +1,538 @@
+//! The search index: built with the site, read by the browser from `<script>` tags, so it
+//! works on any static host and opened from disk (browsers refuse `fetch` over `file://`).
+//!
+//! Chinese is indexed by overlapping character pairs (bigrams), so every substring of two or
+//! more characters can be found, however a word segmenter would have split it; Latin words
+//! and numbers are lower-cased tokens; title characters are also indexed one by one for
+//! single-character queries. Postings are split into shards by key, each a small `.js` file,
+//! so a query loads only the shards of its keys. The text of each page is stored in a file of
+//! its own, loaded only for the results shown, to confirm that a hit holds the query as
+//! written and to cut the snippet around it. The browser side is the theme's `search.js`;
+//! both sides share the tokenizing rules below (see docs/search.md).
+
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Where the index lives in the output.
+pub const DIR: &str = "search/data";
+/// Aim for shards of about this many bytes.
+const SHARD_BYTES: usize = 8 * 1024;
+
+/// One page as the index sees it.
+pub struct Doc<'a> {
+    pub title: &'a str,
+    /// Path from the output root, as a link from the root should read (with `index.html`
+    /// when building for offline use).
+    pub url: String,
+    /// 文章, 视频 …
+    pub kind: &'a str,
+    /// `2023-06-01`, or empty.
+    pub date: String,
+    pub topics: &'a [String],
+    pub summary: &'a str,
+    pub text: &'a str,
+}
+
+/// What the browser may search for: a key and where it first occurs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub key: String,
+    /// Character position in the normalised text.
+    pub position: usize,
+}
+
+/// Full-width Latin letters and digits become ASCII, ASCII is lower-cased, the ideographic
+/// space is a space. Must match `normalise` in search.js.
+pub fn normalise(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => {
+            char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase())
+        }
+        '\u{3000}' => ' ',
+        _ => c.to_ascii_lowercase(),
+    }
+}
+
+/// Chinese characters (the BMP ideograph blocks; characters beyond the BMP are rare in
+/// legal publicity and are treated as separators). Must match `isHan` in search.js.
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{3007}')
+}
+
+/// The keys of `text`: a bigram for each pair of neighbouring Chinese characters, a token for
+/// each run of ASCII letters and digits. Must match `tokens` in search.js.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().map(normalise).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_han(c) {
+            if let Some(&next) = chars.get(i + 1)
+                && is_han(next)
+            {
+                out.push(Token {
+                    key: [c, next].iter().collect(),
+                    position: i,
+                });
+            }
+            i += 1;
+        } else if c.is_ascii_alphanumeric() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            out.push(Token {
+                key: chars[start..i].iter().collect(),
+                position: start,
+            });
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The key of a single title character, for one-character queries.
+fn title_char_key(c: char) -> String {
+    format!("^{c}")
+}
+
+/// FNV-1a over UTF-16 code units: the shard of a key. Must match `shardOf` in search.js.
+pub fn shard_of(key: &str, shards: usize) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    for unit in key.encode_utf16() {
+        hash ^= u32::from(unit);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash as usize % shards.max(1)
+}
+
+/// A key, packed: a bigram or a title character as its characters, a word by its hash (the
+/// word itself is kept aside). Packing keeps millions of postings out of `String`s.
+type Key = u64;
+
+const TITLE_CHAR: u64 = 1 << 62;
+const WORD: u64 = 1 << 63;
+
+fn pair_key(a: char, b: char) -> Key {
+    (u64::from(a as u32) << 21) | u64::from(b as u32)
+}
+
+fn word_key(word: &str) -> Key {
+    // 62 bits of FNV-1a: a collision among a site's few thousand words is not a concern.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    WORD | (hash & (TITLE_CHAR - 1))
+}
+
+/// One doc's keys: (key, `count * 4 + flags`, first position bucket), sorted by key; and
+/// the words behind its word keys.
+struct DocKeys {
+    keys: Vec<(Key, u32, u32)>,
+    words: Vec<(Key, String)>,
+}
+
+/// The position buckets "how early" is ranked by: 64 characters each, at most 31.
+fn position_bucket(position: usize) -> u32 {
+    (position / 64).min(31) as u32
+}
+
+/// Counts above this rank the same; keeps `count * 4 + flags` in one character.
+const MAX_COUNT: u32 = 7;
+
+fn doc_keys(doc: &Doc) -> DocKeys {
+    // key → (count, flags, first position)
+    let mut found: HashMap<Key, (u32, u32, usize)> = HashMap::new();
+    let mut words = Vec::new();
+    let mut add = |key: Key, position: usize, flag: u32| {
+        let entry = found.entry(key).or_insert((0, 0, usize::MAX));
+        entry.0 += 1;
+        entry.1 |= flag;
+        entry.2 = entry.2.min(position);
+    };
+    let add_text = |text: &str,
+                    flag: u32,
+                    words: &mut Vec<(Key, String)>,
+                    add: &mut dyn FnMut(Key, usize, u32)| {
+        for_each_token(text, |token, position| {
+            let key = match token {
+                TokenRef::Pair(a, b) => pair_key(a, b),
+                TokenRef::Word(w) => {
+                    let key = word_key(&w);
+                    words.push((key, w));
+                    key
+                }
+            };
+            add(key, if flag == 0 { position } else { 0 }, flag);
+        });
+    };
+    add_text(doc.title, 1, &mut words, &mut add);
+    for c in doc.title.chars().map(normalise).filter(|c| is_han(*c)) {
+        add(TITLE_CHAR | u64::from(c as u32), 0, 1);
+    }
+    for topic in doc.topics {
+        add_text(topic, 2, &mut words, &mut add);
+    }
+    add_text(&searchable_text(doc), 0, &mut words, &mut add);
+    let mut keys: Vec<(Key, u32, u32)> = found
+        .into_iter()
+        .map(|(key, (count, flags, first))| {
+            (
+                key,
+                count.min(MAX_COUNT) * 4 + flags,
+                position_bucket(first),
+            )
+        })
+        .collect();
+    keys.sort_unstable();
+    words.sort_unstable();
+    words.dedup();
+    DocKeys { keys, words }
+}
+
+enum TokenRef {
+    Pair(char, char),
+    Word(String),
+}
+
+/// Calls `f` for each token of `text`, as [`tokens`] lists them, without allocating pairs.
+fn for_each_token(text: &str, mut f: impl FnMut(TokenRef, usize)) {
+    let mut previous: Option<char> = None;
+    let mut word = String::new();
+    let mut word_start = 0;
+    let mut i = 0;
+    for c in text.chars().map(normalise) {
+        if c.is_ascii_alphanumeric() {
+            if word.is_empty() {
+                word_start = i;
+            }
+            word.push(c);
+        } else if !word.is_empty() {
+            f(TokenRef::Word(std::mem::take(&mut word)), word_start);
+        }
+        if is_han(c) {
+            if let Some(p) = previous {
+                f(TokenRef::Pair(p, c), i - 1);
+            }
+            previous = Some(c);
+        } else {
+            previous = None;
+        }
+        i += 1;
+    }
+    if !word.is_empty() {
+        f(TokenRef::Word(word), word_start);
+    }
+}
+
+/// The text of a packed key, as the browser looks it up.
+fn key_text(key: Key, words: &HashMap<Key, String>) -> String {
+    if key & WORD != 0 {
+        words.get(&key).cloned().unwrap_or_default()
+    } else if key & TITLE_CHAR != 0 {
+        let c = char::from_u32((key & 0x1f_ffff) as u32).unwrap_or('\u{fffd}');
+        title_char_key(c)
+    } else {
+        let a = char::from_u32((key >> 21) as u32).unwrap_or('\u{fffd}');
+        let b = char::from_u32((key & 0x1f_ffff) as u32).unwrap_or('\u{fffd}');
+        [a, b].iter().collect()
+    }
+}
+
+/// The 64 characters of the postings encoding: safe inside a JSON string.
+const DIGITS: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+/// Appends `value` in base 32 with a continuation bit, least significant digits first: small
+/// numbers (most gaps, counts and positions) take one character.
+fn push_varint(out: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let digit = value & 31;
+        value >>= 5;
+        if value == 0 {
+            out.push(DIGITS[digit as usize]);
+            return;
+        }
+        out.push(DIGITS[(digit | 32) as usize]);
+    }
+}
+
+/// A key's postings so far.
+struct KeyPostings {
+    last_doc: u32,
+    encoded: Vec<u8>,
+}
+
+/// How many docs are tokenized at once: bounds memory on large sites. A multiple of
+/// [`DOCS_PER_FILE`].
+const CHUNK: usize = 2048;
+/// Docs stored together in one file: fewer files make a faster build, more make a query
+/// load text it does not show.
+const DOCS_PER_FILE: usize = 2;
+
+/// Builds the index of `docs` (in the order given, newest first: a doc's number is its rank
+/// among equals) and hands every file to `write` (path relative to the output root). Returns
+/// the number of files written.
+pub fn build<W>(docs: &[Doc], write: W) -> Result<usize, crate::diagnostic::Diagnostic>
+where
+    W: Fn(&str, &[u8]) -> Result<(), crate::diagnostic::Diagnostic> + Sync,
+{
+    use rayon::prelude::*;
+    let mut postings: HashMap<Key, KeyPostings> = HashMap::new();
+    let mut words: HashMap<Key, String> = HashMap::new();
+    for (chunk_index, chunk) in docs.chunks(CHUNK).enumerate() {
+        let base = chunk_index * CHUNK;
+        // Tokenize and write the chunk's doc files in parallel; merge postings in order.
+        let keys: Vec<Vec<DocKeys>> = chunk
+            .par_chunks(DOCS_PER_FILE)
+            .enumerate()
+            .map(|(g, group)| {
+                let first = base + g * DOCS_PER_FILE;
+                let stored: Vec<String> = group
+                    .iter()
+                    .map(|doc| {
+                        let stored = StoredDoc {
+                            t: doc.title,
+                            u: &doc.url,
+                            k: doc.kind,
+                            d: &doc.date,
+                            p: doc.topics,
+                            x: &searchable_text(doc),
+                        };
+                        serde_json::to_string(&stored).expect("a doc serialises")
+                    })
+                    .collect();
+                let text = format!("pufaSearch.docs({first},[{}]);\n", stored.join(","));
+                let file = format!("{DIR}/d/{}.js", first / DOCS_PER_FILE);
+                write(&file, text.as_bytes())?;
+                Ok(group.iter().map(doc_keys).collect())
+            })
+            .collect::<Result<_, crate::diagnostic::Diagnostic>>()?;
+        let keys = keys.into_iter().flatten();
+        for (i, doc) in keys.into_iter().enumerate() {
+            let id = (base + i) as u32;
+            for (key, flags, first) in doc.keys {
+                let entry = postings.entry(key).or_insert(KeyPostings {
+                    last_doc: 0,
+                    encoded: Vec::new(),
+                });
+                push_varint(&mut entry.encoded, id - entry.last_doc);
+                push_varint(&mut entry.encoded, flags);
+                push_varint(&mut entry.encoded, first);
+                entry.last_doc = id;
+            }
+            words.extend(doc.words);
+        }
+    }
+
+    let total: usize = postings.values().map(|p| p.encoded.len() + 12).sum();
+    let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
+    let mut by_shard: Vec<Vec<(String, Vec<u8>)>> = (0..shards).map(|_| Vec::new()).collect();
+    for (key, list) in postings {
+        let text = key_text(key, &words);
+        by_shard[shard_of(&text, shards)].push((text, list.encoded));
+    }
+    let meta = format!(
+        "pufaSearch.meta({});\n",
+        serde_json::json!({
+            "version": 2,
+            "shards": shards,
+            "docs": docs.len(),
+            "docs_per_file": DOCS_PER_FILE,
+        })
+    );
+    write(&format!("{DIR}/meta.js"), meta.as_bytes())?;
+    by_shard
+        .into_par_iter()
+        .enumerate()
+        .try_for_each(|(n, mut keys)| {
+            keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let mut text = format!("pufaSearch.shard({n},{{").into_bytes();
+            for (i, (key, list)) in keys.iter().enumerate() {
+                if i > 0 {
+                    text.push(b',');
+                }
+                text.extend(
+                    serde_json::to_string(key)
+                        .expect("a key serialises")
+                        .bytes(),
+                );
+                text.push(b':');
+                text.push(b'"');
+                text.extend_from_slice(list);
+                text.push(b'"');
+            }
+            text.extend_from_slice(b"});\n");
+            write(&format!("{DIR}/s/{n}.js"), &text)
+        })?;
+    Ok(docs.len().div_ceil(DOCS_PER_FILE) + shards + 1)
+}
+
+/// A doc as search.js reads it: title, url, kind, date, topics, text.
+#[derive(Serialize)]
+struct StoredDoc<'a> {
+    t: &'a str,
+    u: &'a str,
+    k: &'a str,
+    d: &'a str,
+    p: &'a [String],
+    x: &'a str,
+}
+
+/// The text a query is confirmed against and snippets are cut from: summary and body.
+fn searchable_text(doc: &Doc) -> String {
+    let mut text = String::with_capacity(doc.summary.len() + doc.text.len() + 1);
+    if !doc.summary.is_empty() && !doc.text.starts_with(doc.summary) {
+        text.push_str(doc.summary);
+        text.push('\n');
+    }
+    text.push_str(doc.text.trim());
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<String> {
+        tokens(text).into_iter().map(|t| t.key).collect()
+    }
+
+    #[test]
+    fn chinese_is_indexed_by_bigrams() {
+        assert_eq!(keys("根治欠薪"), ["根治", "治欠", "欠薪"]);
+        // Punctuation breaks the run: no bigram across it.
+        assert_eq!(keys("欠薪，帮信"), ["欠薪", "帮信"]);
+        assert_eq!(keys("法"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn latin_and_digits_are_lower_cased_tokens() {
+        assert_eq!(keys("拨打110报警"), ["拨打", "110", "报警"]);
+        assert_eq!(keys("下载APP后"), ["下载", "app"]);
+        assert_eq!(keys("ＡＰＰ１２３４８"), ["app12348"]);
+        assert_eq!(keys("第12条　第十二条"), ["12", "第十", "十二", "二条"]);
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let t = tokens("甲乙 abc 丙丁");
+        assert_eq!(
+            t.iter()
+                .map(|t| (t.key.as_str(), t.position))
+                .collect::<Vec<_>>(),
+            [("甲乙", 0), ("abc", 3), ("丙丁", 7)]
+        );
+    }
+
+    #[test]
+    fn shards_are_stable() {
+        // search.js computes the same numbers (checked in tests/search/search.test.mjs).
+        assert_eq!(shard_of("欠薪", 1 << 30), 59_984_975);
+        assert_eq!(shard_of("110", 1 << 30), 758_520_997);
+        assert_eq!(shard_of("^法", 1 << 30), 681_616_060);
+        assert_eq!(shard_of("欠薪", 1), 0);
+        let spread: std::collections::BTreeSet<usize> =
+            ["欠薪", "帮信", "反诈", "民法", "110", "^法"]
+                .iter()
+                .map(|k| shard_of(k, 64))
+                .collect();
+        assert!(spread.len() >= 4, "keys spread over shards: {spread:?}");
+    }
+
+    fn doc<'a>(title: &'a str, topics: &'a [String], text: &'a str) -> Doc<'a> {
+        Doc {
+            title,
+            url: "articles/a/".into(),
+            kind: "文章",
+            date: "2023-06-01".into(),
+            topics,
+            summary: "",
+            text,
+        }
+    }
+
+    #[test]
+    fn streaming_tokens_match_the_listed_ones() {
+        for text in [
+            "根治欠薪，帮信罪",
+            "拨打110报警ＡＰＰ",
+            "第12条　第十二条 x",
+            "甲",
+        ] {
+            let mut streamed = Vec::new();
+            for_each_token(text, |t, position| {
+                let key = match t {
+                    TokenRef::Pair(a, b) => [a, b].iter().collect(),
+                    TokenRef::Word(w) => w,
+                };
+                streamed.push(Token { key, position });
+            });
+            assert_eq!(streamed, tokens(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn keys_mark_title_and_topic_hits() {
+        let topics = vec!["根治欠薪".to_string()];
+        let text = "年底讨薪，先留证据。".repeat(20);
+        let d = doc("讨薪指南", &topics, &text);
+        let keys = doc_keys(&d);
+        let find = |key: Key| keys.keys.iter().find(|k| k.0 == key).copied().unwrap();
+        // 讨薪: in the title (flag 1) and 20 times in the text: count capped at 7.
+        assert_eq!(
+            find(pair_key('讨', '薪')),
+            (pair_key('讨', '薪'), 7 * 4 + 1, 0)
+        );
+        assert_eq!(find(pair_key('欠', '薪')).1 & 3, 2);
+        // 证据 first stands at character 7 of the text: bucket 0.
+        assert_eq!(find(pair_key('证', '据')).2, 0);
+        assert_eq!(find(TITLE_CHAR | '讨' as u64).1 & 1, 1);
+    }
+
+    #[test]
+    fn varints() {
+        let mut out = Vec::new();
+        for v in [0, 5, 31, 32, 1000] {
+            push_varint(&mut out, v);
+        }
+        // 32 → low digit 0 with the continuation bit (W), then 1; 1000 → 8+32 (e), then 31 (V).
+        assert_eq!(String::from_utf8(out).unwrap(), "05VW1eV");
+    }
+
+    fn built(docs: &[Doc]) -> HashMap<String, String> {
+        let files = std::sync::Mutex::new(HashMap::new());
+        build(docs, |path, bytes| {
+            files
+                .lock()
+                .unwrap()
+                .insert(path.to_string(), String::from_utf8(bytes.to_vec()).unwrap());
+            Ok(())
+        })
+        .unwrap();
+        files.into_inner().unwrap()
+    }
+
+    #[test]
+    fn build_writes_meta_shards_and_docs() {
+        let topics = vec![];
+        let docs = [doc("甲", &topics, "欠薪问题"), doc("乙", &topics, "帮信罪")];
+        let files = built(&docs);
+        assert_eq!(
+            files["search/data/meta.js"],
+            "pufaSearch.meta({\"docs\":2,\"docs_per_file\":2,\"shards\":1,\"version\":2});\n"
+        );
+        let shard = &files["search/data/s/0.js"];
+        // doc 0, count 1 (4), bucket 0; doc 1 (gap 1), count 1, bucket 0.
+        assert!(shard.contains("\"欠薪\":\"040\""), "{shard}");
+        assert!(shard.contains("\"帮信\":\"140\""), "{shard}");
+        assert!(shard.contains("\"^甲\":\"050\""), "{shard}");
+        assert_eq!(
+            files["search/data/d/0.js"],
+            "pufaSearch.docs(0,[{\"t\":\"甲\",\"u\":\"articles/a/\",\"k\":\"文章\",\"d\":\"2023-06-01\",\"p\":[],\"x\":\"欠薪问题\"},{\"t\":\"乙\",\"u\":\"articles/a/\",\"k\":\"文章\",\"d\":\"2023-06-01\",\"p\":[],\"x\":\"帮信罪\"}]);\n"
+        );
+    }
+}
