@@ -204,8 +204,7 @@ fn for_each_token(text: &str, mut f: impl FnMut(TokenRef, usize)) {
     let mut previous: Option<char> = None;
     let mut word = String::new();
     let mut word_start = 0;
-    let mut i = 0;
-    for c in text.chars().map(normalise) {
+    for (i, c) in text.chars().map(normalise).enumerate() {
         if c.is_ascii_alphanumeric() {
             if word.is_empty() {
                 word_start = i;
@@ -222,7 +221,6 @@ fn for_each_token(text: &str, mut f: impl FnMut(TokenRef, usize)) {
         } else {
             previous = None;
         }
-        i += 1;
     }
     if !word.is_empty() {
         f(TokenRef::Word(word), word_start);
