@@ -684,7 +684,7 @@ impl<'a> SiteData<'a> {
     }
 
     /// Every published page the search index holds, newest first.
-    pub fn search_docs(&self) -> Vec<crate::search::Doc<'_>> {
+    pub fn search_docs(&self) -> Vec<crate::search::Doc<'a>> {
         let tax = self.tax;
         let mut order: Vec<usize> = tax.articles.iter().chain(&tax.episodes).copied().collect();
         order.sort_by(|&a, &b| crate::taxonomy::newest_first(self.pages, a, b));
