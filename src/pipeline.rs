@@ -86,7 +86,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         diagnostics.push(
             Diagnostic::warning(
                 "config/no-base-url",
-                "site.yaml 没有设置 base_url，因此不生成订阅（feed.xml）和网站地图（sitemap.xml）",
+                "site.yaml 没有设置 base_url，因此不生成订阅（feed.xml）、网站地图（sitemap.xml）和页面二维码",
             )
             .in_file(CONFIG_FILE)
             .with_suggestion("写上网站的正式网址，例如 base_url: \"https://pufa.example.gov.cn/\""),

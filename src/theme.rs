@@ -62,6 +62,8 @@ const BUILTIN: &[Builtin] = &[
             "partials/item.html",
             "partials/pager.html",
             "partials/meta.html",
+            "partials/page-tools.html",
+            "partials/qr.html",
             "shortcodes/video.html",
             "shortcodes/bilibili.html",
             "shortcodes/qq.html",
@@ -71,6 +73,8 @@ const BUILTIN: &[Builtin] = &[
         statics: embed!("default", "static", include_bytes;
             "style.css",
             "search.js",
+            "theme.js",
+            "share.png",
         ),
     },
     Builtin {

@@ -343,3 +343,129 @@ fn output_path_is_named_in_the_summary() {
     insta::assert_snapshot!(redacted_stderr(&out, site.path()));
     assert!(Path::new(&site.path().join("site-out/.pufa-output")).is_file());
 }
+
+/// The dark modules an inline QR code SVG draws, read back from its path.
+fn qr_modules(svg: &str) -> Vec<(usize, usize)> {
+    let d = svg
+        .split(" d=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let mut dark = Vec::new();
+    for segment in d.split('M').skip(1) {
+        // M{x} {y}h{n}v1h-{n}z
+        let (xy, rest) = segment.split_once('h').unwrap();
+        let (x, y) = xy.split_once(' ').unwrap();
+        let n: usize = rest.split('v').next().unwrap().parse().unwrap();
+        let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+        dark.extend((x..x + n).map(|x| (x - 4, y - 4)));
+    }
+    dark
+}
+
+#[test]
+fn articles_and_episodes_carry_a_qr_code_of_their_address() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    for (page, address) in [
+        (
+            "articles/fang-fan-dian-xin-zha-pian/",
+            "https://example.org/pufa/articles/fang-fan-dian-xin-zha-pian/",
+        ),
+        (
+            "episodes/di-yi-ji/",
+            "https://example.org/pufa/episodes/di-yi-ji/",
+        ),
+    ] {
+        let html = read(&site.path().join("public").join(page).join("index.html"));
+        let svg = html
+            .split("<svg class=\"qr-code\"")
+            .nth(1)
+            .expect("a QR code");
+        assert!(
+            svg.starts_with(" role=\"img\" aria-label=\"扫码阅读\""),
+            "{svg}"
+        );
+        // Read the drawing back and compare it with the code of the page's address.
+        let code =
+            qrcode::QrCode::with_error_correction_level(address, qrcode::EcLevel::M).unwrap();
+        let width = code.width();
+        let expected: Vec<(usize, usize)> = code
+            .to_colors()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c == qrcode::Color::Dark)
+            .map(|(i, _)| (i % width, i / width))
+            .collect();
+        let mut drawn = qr_modules(svg);
+        drawn.sort_by_key(|&(x, y)| (y, x));
+        assert_eq!(drawn, expected, "{page}");
+    }
+    // List pages have none.
+    assert!(!read(&site.path().join("public/articles/index.html")).contains("qr-code"));
+}
+
+#[test]
+fn pages_carry_share_cards_and_structured_data() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    let article = read(&public.join("articles/fang-fan-dian-xin-zha-pian/index.html"));
+    for expected in [
+        "<meta property=\"og:type\" content=\"article\">",
+        "<meta property=\"og:image\" content=\"https://example.org/pufa/share.png\">",
+        "<link rel=\"canonical\" href=\"https://example.org/pufa/articles/fang-fan-dian-xin-zha-pian/\">",
+        "\"@type\":\"Article\"",
+        "\"headline\":\"防范电信诈骗\"",
+        "\"datePublished\":\"2023-06-10T00:00:00+08:00\"",
+    ] {
+        assert!(article.contains(expected), "{expected} missing");
+    }
+    // An episode's poster is its share picture.
+    let episode = read(&public.join("episodes/di-yi-ji/index.html"));
+    assert!(episode.contains(
+        "<meta property=\"og:image\" content=\"https://example.org/pufa/media/poster.png\">"
+    ));
+    assert!(public.join("share.png").is_file());
+}
+
+#[test]
+fn without_base_url_there_is_no_qr_code_and_one_warning() {
+    let site = fixture("build/basic");
+    let config = site.path().join("site.yaml");
+    fs::write(
+        &config,
+        read(&config).replace("base_url: \"https://example.org/pufa/\"\n", ""),
+    )
+    .unwrap();
+    let stderr = build_ok(site.path(), &[]);
+    assert_eq!(stderr.matches("没有设置 base_url").count(), 1, "{stderr}");
+    assert!(stderr.contains("二维码"), "{stderr}");
+    let article = read(
+        &site
+            .path()
+            .join("public/articles/fang-fan-dian-xin-zha-pian/index.html"),
+    );
+    assert!(!article.contains("qr-code"));
+    assert!(!article.contains("og:image"));
+}
+
+#[test]
+fn outside_players_load_only_when_asked() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let episode = read(&site.path().join("public/episodes/di-er-ji/index.html"));
+    assert!(
+        !episode.contains("<iframe"),
+        "no outside request before the reader asks"
+    );
+    assert!(episode.contains(
+        "data-player=\"https://player.bilibili.com/player.html?bvid=BV1xx411c7mD&amp;autoplay=0\""
+    ));
+    assert!(
+        episode.contains("href=\"https://www.bilibili.com/video/BV1xx411c7mD\""),
+        "a link without script"
+    );
+}

@@ -205,6 +205,8 @@ pub struct Embed {
     pub provider_name: &'static str,
     pub id: String,
     pub player_url: String,
+    /// The video's own page on the platform, for readers without script.
+    pub page_url: String,
 }
 
 impl Embed {
@@ -223,21 +225,24 @@ impl Embed {
         if !valid_id {
             return Err(format!("embed 的视频编号“{id}”只能含字母、数字、- 和 _"));
         }
-        let (provider, provider_name, player_url) = match provider.trim() {
+        let (provider, provider_name, player_url, page_url) = match provider.trim() {
             "bilibili" => (
                 "bilibili",
                 "哔哩哔哩",
                 format!("https://player.bilibili.com/player.html?bvid={id}&autoplay=0"),
+                format!("https://www.bilibili.com/video/{id}"),
             ),
             "qq" => (
                 "qq",
                 "腾讯视频",
                 format!("https://v.qq.com/txp/iframe/player.html?vid={id}"),
+                format!("https://v.qq.com/x/page/{id}.html"),
             ),
             "douyin" => (
                 "douyin",
                 "抖音",
                 format!("https://open.douyin.com/player/video?vid={id}&autoplay=0"),
+                format!("https://www.douyin.com/video/{id}"),
             ),
             other => {
                 return Err(format!(
@@ -250,6 +255,7 @@ impl Embed {
             provider_name,
             id: id.to_string(),
             player_url,
+            page_url,
         })
     }
 }

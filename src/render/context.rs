@@ -11,6 +11,7 @@ use crate::markdown::{Heading, Rendered};
 use crate::taxonomy::{MonthEntry, Taxonomies};
 use crate::url;
 use serde::Serialize;
+use std::fmt::Write as _;
 
 /// Everything the build knows, borrowed by the context builders.
 pub struct SiteData<'a> {
@@ -221,6 +222,11 @@ pub struct PageView {
     pub subtitles: Option<String>,
     /// Structured data (JSON-LD), ready to place in a script element.
     pub json_ld: Option<String>,
+    /// An SVG QR code of `permalink` (articles and episodes; none without `base_url`).
+    pub qr_code: Option<String>,
+    /// Absolute address of the picture for share cards: the cover or poster, else the
+    /// theme's share picture; none without `base_url`.
+    pub image: Option<String>,
     // Months.
     pub theme: Option<String>,
     pub lead: Option<String>,
@@ -239,7 +245,10 @@ pub struct EmbedView {
     pub provider: &'static str,
     pub provider_name: &'static str,
     pub id: String,
+    /// The player's address, for an iframe.
     pub src: String,
+    /// The video's page on the platform.
+    pub page_url: String,
 }
 
 /// `paginator` on list pages.
@@ -559,6 +568,22 @@ impl<'a> SiteData<'a> {
             extra: p.extra.clone(),
             ..PageView::default()
         };
+        let picture = p
+            .cover
+            .as_deref()
+            .or(p.episode().and_then(|e| e.poster.as_deref()));
+        view.image = match picture {
+            Some(asset) => self.permalink(&url::encode_path(asset)),
+            None => self.permalink(SHARE_IMAGE),
+        };
+        if matches!(p.kind, Kind::Article | Kind::Episode)
+            && let Some(address) = &view.permalink
+        {
+            view.qr_code = Some(qr_svg(address));
+        }
+        if p.kind == Kind::Article {
+            view.json_ld = Some(self.article_json_ld(i, &view));
+        }
         match &p.details {
             Details::Episode(e) => {
                 view.series = self.series_title(p).map(|(title, path)| LinkView {
@@ -583,6 +608,7 @@ impl<'a> SiteData<'a> {
                             provider_name: embed.provider_name,
                             id: embed.id.clone(),
                             src: embed.player_url.clone(),
+                            page_url: embed.page_url.clone(),
                         });
                     }
                     Media::None => {}
@@ -596,6 +622,42 @@ impl<'a> SiteData<'a> {
             _ => {}
         }
         view
+    }
+
+    /// schema.org Article for an article page.
+    fn article_json_ld(&self, i: usize, view: &PageView) -> String {
+        let p = &self.pages[i];
+        let mut data = serde_json::Map::new();
+        data.insert("@context".into(), "https://schema.org".into());
+        data.insert("@type".into(), "Article".into());
+        data.insert("headline".into(), p.title.clone().into());
+        data.insert("description".into(), view.summary.clone().into());
+        if let Some(date) = p.date {
+            data.insert("datePublished".into(), date.rfc3339().into());
+        }
+        if let Some(author) = &p.author {
+            data.insert(
+                "author".into(),
+                serde_json::json!({ "@type": "Person", "name": author }),
+            );
+        }
+        let publisher = p
+            .origin
+            .clone()
+            .or_else(|| self.config.organization.name.clone());
+        if let Some(publisher) = publisher {
+            data.insert(
+                "publisher".into(),
+                serde_json::json!({ "@type": "Organization", "name": publisher }),
+            );
+        }
+        if let Some(image) = &view.image {
+            data.insert("image".into(), image.clone().into());
+        }
+        if let Some(address) = &view.permalink {
+            data.insert("mainEntityOfPage".into(), address.clone().into());
+        }
+        script_json(data)
     }
 
     /// schema.org VideoObject for an episode page.
@@ -634,10 +696,7 @@ impl<'a> SiteData<'a> {
         if let Some(u) = self.permalink(&p.path) {
             data.insert("url".into(), u.into());
         }
-        // `</` would end the script element early.
-        serde_json::Value::Object(data)
-            .to_string()
-            .replace("</", "<\\/")
+        script_json(data)
     }
 
     pub fn paginator(
@@ -728,6 +787,54 @@ impl<'a> SiteData<'a> {
         years.reverse();
         years
     }
+}
+
+/// JSON for a `<script>` element: `</` would end the element early.
+fn script_json(data: serde_json::Map<String, serde_json::Value>) -> String {
+    serde_json::Value::Object(data)
+        .to_string()
+        .replace("</", "<\\/")
+}
+
+/// The theme's picture for share cards when a page has none of its own.
+const SHARE_IMAGE: &str = "share.png";
+
+/// An inline SVG QR code of `address`, for the printed page to lead back online. Each run
+/// of dark modules in a row is one path segment, which keeps the markup to a few KB.
+fn qr_svg(address: &str) -> String {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(address, qrcode::EcLevel::M) else {
+        return String::new();
+    };
+    const QUIET: usize = 4;
+    let width = code.width();
+    let colors = code.to_colors();
+    let size = width + 2 * QUIET;
+    let mut path = String::new();
+    for y in 0..width {
+        let row = &colors[y * width..(y + 1) * width];
+        let mut x = 0;
+        while x < width {
+            if row[x] == qrcode::Color::Dark {
+                let start = x;
+                while x < width && row[x] == qrcode::Color::Dark {
+                    x += 1;
+                }
+                let _ = write!(
+                    path,
+                    "M{} {}h{}v1h-{}z",
+                    start + QUIET,
+                    y + QUIET,
+                    x - start,
+                    x - start
+                );
+            } else {
+                x += 1;
+            }
+        }
+    }
+    format!(
+        "<svg class=\"qr-code\" role=\"img\" aria-label=\"扫码阅读\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>"
+    )
 }
 
 fn video_mime(path: &str) -> &'static str {

@@ -210,6 +210,11 @@ pub fn browser_tests_enabled(test: &str) -> bool {
 
 /// The DOM of `url` after its scripts ran, from headless Chromium.
 pub fn chromium_dom(url: &str) -> String {
+    chromium_dom_with_budget(url, 10_000)
+}
+
+/// Like [`chromium_dom`], letting scripts run for `budget_ms` of virtual time.
+pub fn chromium_dom_with_budget(url: &str, budget_ms: u32) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new("chromium")
         .args([
@@ -221,9 +226,9 @@ pub fn chromium_dom(url: &str) -> String {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--virtual-time-budget=10000",
             "--dump-dom",
         ])
+        .arg(format!("--virtual-time-budget={budget_ms}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
         .output()

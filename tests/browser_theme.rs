@@ -1,0 +1,211 @@
+//! The default theme in a real browser: axe-core finds no serious or critical accessibility
+//! problem on any page kind, nothing scrolls sideways on a 375 px phone, the 字号 control
+//! enlarges the text and is remembered across pages, and an article prints as a short handout
+//! with its QR code. Runs when `PUFA_BROWSER_TESTS=1`; `.ci/run` installs Chromium and
+//! poppler-utils, and axe-core from npm, whose path it passes in `AXE_CORE_JS`.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::process::Command;
+
+/// Every page kind of the basic fixture.
+const PAGES: &[&str] = &[
+    "",
+    "articles/fang-fan-dian-xin-zha-pian/",
+    "episodes/di-yi-ji/",
+    "episodes/di-er-ji/",
+    "articles/",
+    "topics/",
+    "topics/dianxin-zhapian/",
+    "months/",
+    "months/2023-06/",
+    "series/pu-fa-xiao-ju-chang/",
+    "laws/",
+    "laws/min-fa-dian/",
+    "guanyu/",
+    "search/?q=%E8%AF%88%E9%AA%97",
+    "404.html",
+];
+
+const HARNESS: &str = r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>audit</title></head><body>
+<iframe id="frame" title="被检查的页面" style="width:375px;height:700px;border:0"></iframe>
+<pre id="out">running</pre>
+<script>
+var PAGES = __PAGES__;
+var AXE = new URL("axe.min.js", location.href).href;
+function open(url) {
+  return new Promise(function (resolve) {
+    var f = document.getElementById("frame");
+    f.onload = function () { setTimeout(function () { resolve(f); }, 50); };
+    f.src = url;
+  });
+}
+function inject(doc) {
+  return new Promise(function (resolve, reject) {
+    var s = doc.createElement("script");
+    s.src = AXE; s.onload = resolve; s.onerror = reject;
+    doc.head.appendChild(s);
+  });
+}
+function fontSize(f) {
+  return f.contentWindow.getComputedStyle(f.contentDocument.documentElement).fontSize;
+}
+async function main() {
+  var report = { pages: {} };
+  for (var i = 0; i < PAGES.length; i++) {
+    var f = await open("../" + PAGES[i]);
+    var doc = f.contentDocument;
+    await inject(doc);
+    var result = await f.contentWindow.axe.run(doc, { resultTypes: ["violations"] });
+    report.pages[PAGES[i]] = {
+      violations: result.violations
+        .filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+        .map(function (v) {
+          return v.id + " @ " + v.nodes.slice(0, 3).map(function (n) { return n.target.join(" "); }).join(" | ");
+        }),
+      width: doc.documentElement.scrollWidth,
+    };
+  }
+  var article = await open("../" + PAGES[1]);
+  var normal = fontSize(article);
+  article.contentDocument.querySelector('[data-font="large"]').click();
+  var large = fontSize(article);
+  var other = await open("../" + PAGES[4]);
+  var remembered = fontSize(other);
+  other.contentDocument.querySelector('[data-font="medium"]').click();
+  report.font = { normal: normal, large: large, remembered: remembered, reset: fontSize(other) };
+  document.getElementById("out").textContent = JSON.stringify(report);
+}
+main().catch(function (e) { document.getElementById("out").textContent = "ERROR " + e; });
+</script>
+</body></html>
+"#;
+
+#[test]
+fn every_page_kind_passes_axe_and_fits_a_phone() {
+    if !browser_tests_enabled("every_page_kind_passes_axe_and_fits_a_phone") {
+        return;
+    }
+    let axe = std::env::var("AXE_CORE_JS")
+        .expect("AXE_CORE_JS must name axe.min.js (npm install axe-core), as .ci/run does");
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    // The harness lives beside the pages for this test only, on the same origin.
+    let harness = public.join("__audit");
+    fs::create_dir_all(&harness).unwrap();
+    fs::copy(&axe, harness.join("axe.min.js")).unwrap();
+    let pages = serde_json::to_string(PAGES).unwrap();
+    fs::write(
+        harness.join("index.html"),
+        HARNESS.replace("__PAGES__", &pages),
+    )
+    .unwrap();
+
+    let base = serve(&public, "/pufa/");
+    let dom = chromium_dom_with_budget(&format!("{base}__audit/"), 120_000);
+    let out = dom
+        .split("<pre id=\"out\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .unwrap_or_default()
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|_| panic!("audit did not finish: {out}"));
+    let mut problems = Vec::new();
+    for page in PAGES {
+        let result = &report["pages"][page];
+        for violation in result["violations"].as_array().unwrap() {
+            problems.push(format!("/{page}: {violation}"));
+        }
+        let width = result["width"].as_u64().unwrap();
+        if width > 375 {
+            problems.push(format!("/{page}: {width} px wide at 375 px"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    let font = &report["font"];
+    assert_eq!(
+        font["normal"], "16px",
+        "phones get 16 px by default: {font}"
+    );
+    assert_eq!(font["large"], "21px", "大 enlarges the text: {font}");
+    assert_eq!(
+        font["remembered"], "21px",
+        "and the next page remembers it: {font}"
+    );
+    assert_eq!(font["reset"], "16px", "中 goes back: {font}");
+}
+
+#[test]
+fn an_article_prints_as_a_handout_with_its_qr_code() {
+    if !browser_tests_enabled("an_article_prints_as_a_handout_with_its_qr_code") {
+        return;
+    }
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let page = site
+        .path()
+        .join("public/articles/fang-fan-dian-xin-zha-pian/index.html");
+    let pdf = site.path().join("article.pdf");
+    let profile = tempfile::tempdir().unwrap();
+    let status = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(status.status.success());
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout);
+    let pages: u32 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!(
+        (1..=2).contains(&pages),
+        "a one- or two-page handout, not {pages}"
+    );
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "防范电信诈骗",
+        "2023年6月10日",
+        "来源：测试县司法局",
+        "扫码阅读全文",
+        "https://example.org/pufa/articles/fang-fan-dian-xin-zha-pian/",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} missing from the print:\n{text}"
+        );
+    }
+    for hidden in ["搜索", "字号", "打印", "普法视频", "上一篇"] {
+        assert!(!text.contains(hidden), "{hidden} should not print:\n{text}");
+    }
+}
