@@ -169,7 +169,7 @@ impl Page {
 pub enum Details {
     None,
     Article { month: Option<String> },
-    Episode(Episode),
+    Episode(Box<Episode>),
     Month(Month),
 }
 
@@ -393,7 +393,7 @@ impl Reader<'_> {
             Kind::Article => Details::Article {
                 month: self.f.located("month").and_then(|l| self.month(&l)),
             },
-            Kind::Episode => Details::Episode(self.episode()),
+            Kind::Episode => Details::Episode(Box::new(self.episode())),
             Kind::Month => {
                 let key = match date::parse_month(stem) {
                     Ok(key) => Some(key),
