@@ -216,7 +216,20 @@ pub fn chromium_dom(url: &str) -> String {
 /// Like [`chromium_dom`], letting scripts run for `budget_ms` of virtual time.
 pub fn chromium_dom_with_budget(url: &str, budget_ms: u32) -> String {
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
+    let out = chromium(profile.path())
+        .arg("--dump-dom")
+        .arg(format!("--virtual-time-budget={budget_ms}"))
+        .arg(url)
+        .output()
+        .expect("run chromium (apt-get install chromium)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Headless Chromium with a fresh profile in `profile`, and without the background traffic
+/// a closed network would refuse.
+pub fn chromium(profile: &Path) -> Command {
+    let mut command = Command::new("chromium");
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -226,14 +239,9 @@ pub fn chromium_dom_with_budget(url: &str, budget_ms: u32) -> String {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--dump-dom",
         ])
-        .arg(format!("--virtual-time-budget={budget_ms}"))
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(url)
-        .output()
-        .expect("run chromium (apt-get install chromium)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
 }
 
 /// A static file server on 127.0.0.1 that serves `root` under the URL path `prefix` (like
