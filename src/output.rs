@@ -128,6 +128,16 @@ impl Output {
     }
 }
 
+impl crate::pipeline::Sink for Output {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        Output::write(self, path, bytes)
+    }
+
+    fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
+        Output::copy(self, from, path)
+    }
+}
+
 impl Drop for Output {
     /// An output that was never committed leaves nothing behind.
     fn drop(&mut self) {

@@ -182,10 +182,9 @@ fn render_markdown(
 
 /// Renders every job in parallel and hands each file to `sink` (path relative to the output
 /// root, bytes). `tick` is called once per job. Returns the problems found, each once.
-pub fn render<S, T>(prepared: &Prepared, jobs: &[(String, Job)], sink: S, tick: T) -> Diagnostics
+pub fn render<S>(prepared: &Prepared, jobs: &[(String, Job)], sink: S, tick: &(dyn Fn() + Sync)) -> Diagnostics
 where
     S: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
-    T: Fn() + Sync,
 {
     let renderer = Renderer::new(&prepared.engine, prepared.data());
     let mut failures: Diagnostics = jobs
@@ -202,4 +201,72 @@ where
     crate::diagnostic::sort(&mut failures);
     failures.dedup();
     failures
+}
+
+/// Where rendered output goes: the output folder for `build`, memory for `serve`.
+pub trait Sink: Sync {
+    /// Stores `bytes` as `path` (relative to the output root).
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
+    /// Stores the file `from` as `path`, unchanged.
+    fn copy(&self, from: &std::path::Path, path: &str) -> Result<(), Diagnostic>;
+}
+
+/// What [`emit`] produced.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Emitted {
+    pub pages: usize,
+    pub index_files: usize,
+    pub files: usize,
+}
+
+/// Produces the whole site into `sink`: every page, the search index, the files under
+/// content/ and the theme's static files. `tick` is called once per page and file;
+/// `stage` after each step, with its name, for timing. Returns what was produced and the
+/// problems found.
+pub fn emit(
+    prepared: &Prepared,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+    stage: &mut dyn FnMut(&'static str),
+) -> (Emitted, Diagnostics) {
+    let site = &prepared.site;
+    let jobs = prepared.jobs();
+    let mut failures = render(prepared, &jobs, |path, bytes| sink.write(path, bytes), tick);
+    stage("渲染页面");
+    let index_files = crate::search::build(&prepared.data().search_docs(), |path, bytes| {
+        sink.write(path, bytes)
+    })
+    .unwrap_or_else(|d| {
+        failures.push(d);
+        0
+    });
+    stage("搜索索引");
+    let copied: Diagnostics = site
+        .assets
+        .par_iter()
+        .filter_map(|asset| {
+            let from = site.root.join(crate::content::CONTENT_DIR).join(asset);
+            let result = sink.copy(&from, asset);
+            tick();
+            result.err()
+        })
+        .collect();
+    failures.extend(copied);
+    for (path, source) in &prepared.theme.statics {
+        if site.assets.contains(path) {
+            continue; // the site's own file of the same name wins
+        }
+        let result = match source {
+            crate::theme::StaticSource::Builtin(bytes) => sink.write(path, bytes),
+            crate::theme::StaticSource::File(from) => sink.copy(from, path),
+        };
+        failures.extend(result.err());
+    }
+    stage("复制文件");
+    let emitted = Emitted {
+        pages: jobs.len(),
+        index_files,
+        files: site.assets.len() + prepared.theme.statics.len(),
+    };
+    (emitted, failures)
 }

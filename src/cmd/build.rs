@@ -7,9 +7,7 @@
 use crate::diagnostic::Diagnostics;
 use crate::output::Output;
 use crate::pipeline::{self, Settings};
-use crate::theme::StaticSource;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -81,50 +79,18 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         }
     };
     let site = &prepared.site;
-    let jobs = prepared.jobs();
     let progress = Progress::new(
-        (jobs.len() + site.assets.len()) as u64,
+        (prepared.jobs().len() + site.assets.len()) as u64,
         options.progress,
         started,
     );
-    let mut failures = pipeline::render(
+    let (emitted, mut failures) = pipeline::emit(
         &prepared,
-        &jobs,
-        |path, bytes| output.write(path, bytes),
-        || progress.tick(),
+        &output,
+        &|| progress.tick(),
+        &mut |name| timings.stage(name),
     );
-    timings.stage("渲染页面");
-    let index_files = crate::search::build(&prepared.data().search_docs(), |path, bytes| {
-        output.write(path, bytes)
-    })
-    .unwrap_or_else(|d| {
-        failures.push(d);
-        0
-    });
-    timings.stage("搜索索引");
-    let copy_failures: Diagnostics = site
-        .assets
-        .par_iter()
-        .filter_map(|asset| {
-            let from = root.join(crate::content::CONTENT_DIR).join(asset);
-            let result = output.copy(&from, asset);
-            progress.tick();
-            result.err()
-        })
-        .collect();
-    failures.extend(copy_failures);
-    for (path, source) in &prepared.theme.statics {
-        if site.assets.contains(path) {
-            continue; // the site's own file of the same name wins
-        }
-        let result = match source {
-            StaticSource::Builtin(bytes) => output.write(path, bytes),
-            StaticSource::File(from) => output.copy(from, path),
-        };
-        failures.extend(result.err());
-    }
     progress.finish();
-    timings.stage("复制文件");
     if !failures.is_empty() {
         diagnostics.append(&mut failures);
         return None;
@@ -136,9 +102,9 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
     timings.stage("替换输出文件夹");
     timings.print();
     Some(Summary {
-        pages: jobs.len(),
-        index_files,
-        files: site.assets.len() + prepared.theme.statics.len(),
+        pages: emitted.pages,
+        index_files: emitted.index_files,
+        files: emitted.files,
         elapsed: started.elapsed(),
         output: options.output.clone(),
     })
