@@ -22,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// 生成网站，写入 public/（或 --output 指定的文件夹）
     Build(BuildArgs),
+    /// 边写边预览：在浏览器里打开网站，保存文件后页面自动刷新
+    Serve(ServeArgs),
     /// 发布前检查：死链、缺图、专题写错、严重表述错误、个人信息……不写任何文件
     Check(CheckArgs),
     /// 新建一篇文章、一集视频、一个主题月或一个页面（不会覆盖已有文件）
@@ -68,6 +70,25 @@ pub struct BuildArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// 网站所在的文件夹（含 site.yaml），默认是当前文件夹
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// 监听的地址；用 0.0.0.0 让同一网络里的手机也能打开
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: String,
+    /// 端口
+    #[arg(long, value_name = "N", default_value_t = 1111)]
+    pub port: u16,
+    /// 同时显示草稿（draft: true）
+    #[arg(long)]
+    pub drafts: bool,
+    /// 定时检查文件变化（网络盘、WSL 中收不到变化通知时使用）
+    #[arg(long)]
+    pub poll: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct CheckArgs {
     /// 网站所在的文件夹（含 site.yaml），默认是当前文件夹
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -84,6 +105,19 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::Serve(args) => {
+            let options = crate::serve::Options {
+                root: args.root.clone(),
+                bind: args.bind,
+                port: args.port,
+                drafts: args.drafts,
+                poll: args.poll,
+            };
+            match crate::serve::run(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(d) => fail(&d, &args.root),
+            }
+        }
         Command::New(args) => match cmd::new::run(&args.root, args.kind, &args.title) {
             Ok(path) => {
                 println!("已新建 {}", path.display());

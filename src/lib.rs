@@ -19,6 +19,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod taxonomy;
 pub mod theme;
 pub mod url;

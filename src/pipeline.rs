@@ -182,7 +182,12 @@ fn render_markdown(
 
 /// Renders every job in parallel and hands each file to `sink` (path relative to the output
 /// root, bytes). `tick` is called once per job. Returns the problems found, each once.
-pub fn render<S>(prepared: &Prepared, jobs: &[(String, Job)], sink: S, tick: &(dyn Fn() + Sync)) -> Diagnostics
+pub fn render<S>(
+    prepared: &Prepared,
+    jobs: &[(String, Job)],
+    sink: S,
+    tick: &(dyn Fn() + Sync),
+) -> Diagnostics
 where
     S: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
 {

@@ -84,12 +84,10 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         options.progress,
         started,
     );
-    let (emitted, mut failures) = pipeline::emit(
-        &prepared,
-        &output,
-        &|| progress.tick(),
-        &mut |name| timings.stage(name),
-    );
+    let (emitted, mut failures) =
+        pipeline::emit(&prepared, &output, &|| progress.tick(), &mut |name| {
+            timings.stage(name)
+        });
     progress.finish();
     if !failures.is_empty() {
         diagnostics.append(&mut failures);

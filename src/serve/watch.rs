@@ -1,0 +1,156 @@
+//! Watching the site's sources for changes.
+//!
+//! content/, themes/ and templates/ are watched recursively as folders (editors save by
+//! writing a temporary file and renaming it over the old one), and the site root itself, not
+//! recursively, for site.yaml. The output folder is not watched. Editor scratch files are
+//! ignored. Changes arriving together are handled as one.
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_opt};
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long to wait for a burst of saves to settle.
+const SETTLE: Duration = Duration::from_millis(50);
+
+/// A running watcher; dropping it stops watching.
+pub struct Watcher {
+    _debouncer: Box<dyn std::any::Any + Send>,
+}
+
+/// Watches `root` and calls `on_change` (on a thread of its own) after each change.
+pub fn start(
+    root: &Path,
+    poll: bool,
+    on_change: impl Fn() + Send + 'static,
+) -> notify::Result<Watcher> {
+    let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
+    let debouncer: Box<dyn std::any::Any + Send> = if poll {
+        let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+        let mut d = new_debouncer_opt::<_, notify::PollWatcher, notify_debouncer_full::NoCache>(
+            SETTLE,
+            None,
+            sender,
+            notify_debouncer_full::NoCache,
+            config,
+        )?;
+        watch_all(root, |path, mode| d.watch(path, mode))?;
+        Box::new(d)
+    } else {
+        let mut d = new_debouncer(SETTLE, None, sender)?;
+        watch_all(root, |path, mode| d.watch(path, mode))?;
+        Box::new(d)
+    };
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        while let Ok(result) = receiver.recv() {
+            let mut relevant = matters(&root, &result);
+            // Take whatever else arrived meanwhile, so one burst makes one rebuild.
+            while let Ok(more) = receiver.try_recv() {
+                relevant |= matters(&root, &more);
+            }
+            if relevant {
+                on_change();
+            }
+        }
+    });
+    Ok(Watcher {
+        _debouncer: debouncer,
+    })
+}
+
+fn watch_all(
+    root: &Path,
+    mut watch: impl FnMut(&Path, RecursiveMode) -> notify::Result<()>,
+) -> notify::Result<()> {
+    watch(root, RecursiveMode::NonRecursive)?;
+    for folder in [
+        crate::content::CONTENT_DIR,
+        crate::theme::THEMES_DIR,
+        crate::theme::SITE_TEMPLATES_DIR,
+    ] {
+        let path = root.join(folder);
+        if path.is_dir() {
+            watch(&path, RecursiveMode::Recursive)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a batch of events asks for a rebuild. Errors and rescans do: something was missed.
+fn matters(root: &Path, result: &DebounceEventResult) -> bool {
+    match result {
+        Err(_) => true,
+        Ok(events) => events.iter().any(|e| {
+            // Reading a file (as every build does) is no change.
+            let read = matches!(e.event.kind, notify::EventKind::Access(_));
+            e.event.need_rescan() || (!read && e.event.paths.iter().any(|p| is_source(root, p)))
+        }),
+    }
+}
+
+/// A file the site is built from: site.yaml, or anything in the watched folders that is not
+/// an editor's scratch file. (The root is watched for site.yaml only: the output folder and
+/// other files beside site.yaml do not count.)
+fn is_source(root: &Path, path: &Path) -> bool {
+    if is_scratch(path) {
+        return false;
+    }
+    let Ok(relative) = path.strip_prefix(root) else {
+        return true;
+    };
+    let mut parts = relative.components();
+    let first = parts
+        .next()
+        .and_then(|c| c.as_os_str().to_str())
+        .unwrap_or("");
+    first == crate::config::CONFIG_FILE
+        || [
+            crate::content::CONTENT_DIR,
+            crate::theme::THEMES_DIR,
+            crate::theme::SITE_TEMPLATES_DIR,
+        ]
+        .contains(&first)
+}
+
+/// Editor scratch files: vim's `.swp` and `4913`, backups ending in `~`, emacs's `.#` locks.
+pub fn is_scratch(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with('~')
+        || name.starts_with(".#")
+        || name == "4913"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources() {
+        let root = Path::new("/site");
+        assert!(is_source(root, Path::new("/site/site.yaml")));
+        assert!(is_source(root, Path::new("/site/content/articles/a.md")));
+        assert!(is_source(root, Path::new("/site/templates/page.html")));
+        assert!(!is_source(root, Path::new("/site/public/index.html")));
+        assert!(!is_source(root, Path::new("/site/README.md")));
+        assert!(!is_source(
+            root,
+            Path::new("/site/content/articles/.a.md.swp")
+        ));
+    }
+
+    #[test]
+    fn scratch_files() {
+        for name in ["a.md.swp", ".a.md.swx", "a.md~", ".#a.md", "4913"] {
+            assert!(is_scratch(Path::new(name)), "{name}");
+        }
+        for name in ["a.md", "site.yaml", "4913.md"] {
+            assert!(!is_scratch(Path::new(name)), "{name}");
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! `pufa serve`: the real binary on a temporary copy of a fixture, on a port the system picks.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `pufa serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pufa serve");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let address = loop {
+            let line = lines.next().expect("serve printed its address").unwrap();
+            if let Some(url) = line.strip_prefix("预览地址：http://") {
+                break url.trim_end_matches('/').to_string();
+            }
+        };
+        // Keep reading its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let server = Server { child, address };
+        server.wait_for(|| server.get("/").0 == 200);
+        server
+    }
+
+    /// A raw GET: (status, body).
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, dechunk(&body))
+    }
+
+    fn wait_for(&self, mut done: impl FnMut() -> bool) {
+        let started = Instant::now();
+        while !done() {
+            assert!(started.elapsed() < Duration::from_secs(20), "timed out");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Opens the event stream; events are read from it with [`Events::next`].
+    fn events(&self) -> Events {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "GET /__pufa/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        Events {
+            reader: BufReader::new(stream),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    /// The next event: (name, data).
+    fn next(&mut self) -> (String, String) {
+        let mut name = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.reader.read_line(&mut line).unwrap() > 0,
+                "event stream closed"
+            );
+            let line = line.trim_end();
+            if let Some(n) = line.strip_prefix("event: ") {
+                name = n.to_string();
+            } else if let Some(data) = line.strip_prefix("data: ")
+                && !name.is_empty()
+            {
+                return (name, data.to_string());
+            }
+        }
+    }
+
+    /// Waits for the event called `wanted`, skipping others.
+    fn wait(&mut self, wanted: &str) -> String {
+        loop {
+            let (name, data) = self.next();
+            if name == wanted {
+                return data;
+            }
+        }
+    }
+}
+
+/// Undoes HTTP chunked transfer encoding, if the body uses it.
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    loop {
+        let Some((size, after)) = rest.split_once("\r\n") else {
+            return body.to_string();
+        };
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            return body.to_string();
+        };
+        if size == 0 {
+            return out;
+        }
+        let bytes = after.as_bytes();
+        out.push_str(&String::from_utf8_lossy(&bytes[..size.min(bytes.len())]));
+        rest = after.get(size + 2..).unwrap_or("");
+    }
+}
+
+/// The page without the reload script serve adds.
+fn without_reload(html: &str) -> String {
+    match html.find("<script src=\"/__pufa/reload.js\"") {
+        Some(start) => {
+            let end = start + html[start..].find("</script>").unwrap() + "</script>".len();
+            format!("{}{}", &html[..start], &html[end..])
+        }
+        None => html.to_string(),
+    }
+}
+
+/// Every file a fresh `pufa build` writes is served with the same content.
+fn assert_served_equals_built(server: &Server, site: &Path) {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let base = format!("http://{}/", server.address);
+    let result = pufa(
+        site,
+        &[
+            "build",
+            "--base-url",
+            &base,
+            "--output",
+            public.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for file in files(&public) {
+        if file == ".pufa-output"
+            || !(file.ends_with(".html") || file.ends_with(".xml") || file.ends_with(".js"))
+        {
+            continue;
+        }
+        let path = format!("/{}", file.trim_end_matches("index.html"));
+        let encoded: String = path
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"/-._".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let (status, body) = server.get(&encoded);
+        assert_eq!(status, 200, "{file}");
+        assert_eq!(
+            without_reload(&body),
+            read(&public.join(&file)),
+            "{file} served differs from built"
+        );
+    }
+}
+
+#[test]
+fn served_pages_are_the_built_pages_with_a_reload_script() {
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(home.contains("<script src=\"/__pufa/reload.js\" data-version=\"1\"></script></body>"));
+    assert_served_equals_built(&server, site.path());
+    // Never written to disk.
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn saving_a_file_reloads_the_pages() {
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let mut events = server.events();
+    assert_eq!(events.wait("version"), "1");
+
+    let article = site.path().join("content/articles/校园欺凌.md");
+    fs::write(
+        &article,
+        read(&article).replace("家长要先倾听。", "家长要先耐心倾听。"),
+    )
+    .unwrap();
+    assert_eq!(events.wait("version"), "2");
+    let (_, page) = server.get("/articles/xiao-yuan-qi-ling/");
+    assert!(page.contains("家长要先耐心倾听。"));
+
+    // A new article appears on the home page; deleting it takes it away again.
+    let new = site.path().join("content/articles/新文章.md");
+    fs::write(
+        &new,
+        "---\ntitle: 刚写好的新文章\ndate: 2023-09-05\n---\n\n正文。\n",
+    )
+    .unwrap();
+    events.wait("version");
+    assert!(server.get("/").1.contains("刚写好的新文章"));
+    // Renamed: the old address goes, the new one comes.
+    let renamed = site.path().join("content/articles/改名.md");
+    fs::rename(&new, &renamed).unwrap();
+    events.wait("version");
+    assert_eq!(server.get("/articles/xin-wen-zhang/").0, 404);
+    assert_eq!(server.get("/articles/gai-ming/").0, 200);
+    fs::remove_file(&renamed).unwrap();
+    events.wait("version");
+    assert!(!server.get("/").1.contains("刚写好的新文章"));
+
+    // Editor scratch files change nothing.
+    fs::write(site.path().join("content/articles/.校园欺凌.md.swp"), "vim").unwrap();
+    fs::write(site.path().join("content/articles/校园欺凌.md~"), "backup").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, home) = server.get("/");
+    assert!(
+        home.contains("data-version=\"5\""),
+        "no rebuild for scratch files"
+    );
+    assert_served_equals_built(&server, site.path());
+}
+
+#[test]
+fn a_mistake_shows_over_the_last_good_page_until_fixed() {
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let mut events = server.events();
+    events.wait("version");
+
+    let article = site.path().join("content/articles/校园欺凌.md");
+    let good = read(&article);
+    fs::write(
+        &article,
+        good.replace("date: 2023-09-01", "date: 2023-09-31"),
+    )
+    .unwrap();
+    let problems = events.wait("errors");
+    assert!(
+        problems.contains("content/articles/校园欺凌.md:3:7"),
+        "{problems}"
+    );
+    assert!(problems.contains("日期“2023-09-31”不存在"), "{problems}");
+    assert!(
+        problems.contains("\"line\":\"date: 2023-09-31\""),
+        "{problems}"
+    );
+    // The last good version is still served, and a new page gets the problems at once.
+    assert_eq!(server.get("/articles/xiao-yuan-qi-ling/").0, 200);
+    let mut late = server.events();
+    late.wait("errors");
+
+    fs::write(&article, good).unwrap();
+    assert_eq!(events.wait("version"), "2");
+}
+
+#[test]
+fn nothing_outside_the_site_is_served() {
+    let site = fixture("build/basic");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/hostname", site.path().join("content/outside.txt")).unwrap();
+    let server = Server::start(site.path());
+    for path in [
+        "/../site.yaml",
+        "/%2e%2e/site.yaml",
+        "/articles/..%2f..%2fsite.yaml",
+        "/%2E%2E/%2E%2E/etc/hostname",
+        "//etc/hostname",
+        "/site.yaml",
+        "/content/articles/校园欺凌.md",
+        "/outside.txt",
+        "/media/",
+    ] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("页面不存在"), "{path}: the site's 404 page");
+    }
+    assert_eq!(server.get("/media/poster.png").0, 200);
+}
+
+#[test]
+fn a_busy_port_says_so() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let site = fixture("build/basic");
+    let out = Command::new(env!("CARGO_BIN_EXE_pufa"))
+        .args(["serve", "--port", &port])
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("已经被占用"), "{stderr}");
+    assert!(stderr.contains("--port"), "{stderr}");
+}
