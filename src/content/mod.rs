@@ -26,7 +26,7 @@ pub const CONTENT_DIR: &str = "content";
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
-    /// Every published page, ordered by source path.
+    /// Every published page, ordered by path relative to content/.
     pub pages: Vec<Page>,
     /// Files copied as they are: paths relative to content/, with `/` separators.
     pub assets: BTreeSet<String>,
@@ -35,6 +35,10 @@ pub struct Site {
     /// Content paths of drafts left out of this build, so links to them can be explained.
     pub drafts: BTreeSet<String>,
     pub today: Date,
+    /// Every Markdown file as parsed, with its own diagnostics, by path relative to content/.
+    files: BTreeMap<String, (Option<Page>, Diagnostics)>,
+    /// Problems met walking content/.
+    walk_diagnostics: Diagnostics,
 }
 
 /// Options that change what is loaded.
@@ -57,67 +61,93 @@ pub const RESERVED_PATHS: &[&str] = &[
 
 /// Loads every file under `root/content`.
 pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Site, Diagnostics) {
-    let mut diagnostics = Vec::new();
+    let mut walk_diagnostics = Vec::new();
     let content = root.join(CONTENT_DIR);
-    let (markdown, assets) = walk(root, &content, &mut diagnostics);
-
-    let parsed: Vec<(Option<Page>, Diagnostics)> = markdown
+    let (markdown, assets) = walk(root, &content, &mut walk_diagnostics);
+    let files = markdown
         .par_iter()
-        .map(|rel| {
-            let source = Path::new(CONTENT_DIR).join(rel);
-            match read_text(&root.join(&source), &source) {
-                Ok(text) => page::parse(rel, &source, text, &config, &assets),
-                Err(d) => (None, vec![d]),
-            }
-        })
-        .collect();
-
-    let mut pages = Vec::new();
-    // Pages whose own fields had errors take part in the cross-file checks below, but not in
-    // the duplicate-URL check: a missing title or slug would only add confusing messages.
-    let mut broken = BTreeSet::new();
-    for (page, mut found) in parsed {
-        if let Some(page) = page {
-            if crate::diagnostic::has_errors(&found) {
-                broken.insert(page.content_path.clone());
-            }
-            pages.push(page);
-        }
-        diagnostics.append(&mut found);
-    }
-
-    let mut drafts = BTreeSet::new();
-    if !options.drafts {
-        pages.retain(|p| {
-            if p.draft {
-                drafts.insert(p.content_path.clone());
-            }
-            !p.draft
-        });
-    }
-    resolve_series(&mut pages, &mut diagnostics);
-    check_topic_descriptions(&pages, &config, &mut diagnostics);
-    let clean: Vec<&Page> = pages
-        .iter()
-        .filter(|p| !broken.contains(&p.content_path))
-        .collect();
-    check_duplicate_paths(&clean, &mut diagnostics);
-
-    let by_source = pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.content_path.clone(), i))
+        .map(|rel| (rel.clone(), parse_file(root, rel, &config, &assets)))
         .collect();
     let site = Site {
         root: root.to_path_buf(),
         config,
-        pages,
+        pages: Vec::new(),
         assets,
-        by_source,
-        drafts,
+        by_source: BTreeMap::new(),
+        drafts: BTreeSet::new(),
         today: Date::today(),
+        files,
+        walk_diagnostics,
     };
-    (site, diagnostics)
+    site.assemble(options)
+}
+
+/// Reads and parses one Markdown file (a path relative to content/).
+fn parse_file(
+    root: &Path,
+    rel: &str,
+    config: &Config,
+    assets: &BTreeSet<String>,
+) -> (Option<Page>, Diagnostics) {
+    let source = Path::new(CONTENT_DIR).join(rel);
+    match read_text(&root.join(&source), &source) {
+        Ok(text) => page::parse(rel, &source, text, config, assets),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+impl Site {
+    /// Re-reads the Markdown files `changed` (paths relative to content/), keeping every
+    /// other file as it was loaded: the same result as loading everything again, as long
+    /// as nothing but these files changed.
+    pub fn reload(mut self, changed: &[String], options: LoadOptions) -> (Site, Diagnostics) {
+        for rel in changed {
+            self.files.remove(rel);
+            if self.root.join(CONTENT_DIR).join(rel).is_file() {
+                let parsed = parse_file(&self.root, rel, &self.config, &self.assets);
+                self.files.insert(rel.clone(), parsed);
+            }
+        }
+        self.today = Date::today();
+        self.assemble(options)
+    }
+
+    /// Builds the page list from the parsed files and runs the checks across files.
+    fn assemble(mut self, options: LoadOptions) -> (Site, Diagnostics) {
+        let mut diagnostics = self.walk_diagnostics.clone();
+        let mut pages = Vec::new();
+        let mut drafts = BTreeSet::new();
+        // Pages whose own fields had errors take part in the cross-file checks below, but not
+        // in the duplicate-URL check: a missing title or slug would only add confusing messages.
+        let mut broken = BTreeSet::new();
+        for (rel, (page, found)) in &self.files {
+            diagnostics.extend(found.iter().cloned());
+            let Some(page) = page else { continue };
+            if page.draft && !options.drafts {
+                drafts.insert(rel.clone());
+                continue;
+            }
+            if crate::diagnostic::has_errors(found) {
+                broken.insert(rel.clone());
+            }
+            pages.push(page.clone());
+        }
+        resolve_series(&mut pages, &mut diagnostics);
+        check_topic_descriptions(&pages, &self.config, &mut diagnostics);
+        let clean: Vec<&Page> = pages
+            .iter()
+            .filter(|p| !broken.contains(&p.content_path))
+            .collect();
+        check_duplicate_paths(&clean, &mut diagnostics);
+        self.by_source = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.content_path.clone(), i))
+            .collect();
+        self.pages = pages;
+        self.drafts = drafts;
+        (self, diagnostics)
+    }
 }
 
 /// Reads a file as UTF-8 text, without a BOM.

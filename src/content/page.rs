@@ -126,8 +126,9 @@ pub struct Page {
     /// Extra output paths that redirect here.
     pub aliases: Vec<String>,
     pub extra: serde_json::Value,
-    /// The whole file, without BOM.
-    pub text: String,
+    /// The whole file, without BOM (shared: the site keeps each file as parsed, and the
+    /// page list a copy).
+    pub text: std::sync::Arc<str>,
     /// Byte offset of the Markdown body in `text`.
     pub body_offset: usize,
     pub details: Details,
@@ -344,7 +345,13 @@ pub(super) fn parse(
     };
     let page = reader.page(kind, content_path, source, body_offset);
     let diagnostics = reader.f.diagnostics;
-    (page.map(|p| Page { text, ..p }), diagnostics)
+    (
+        page.map(|p| Page {
+            text: std::sync::Arc::from(text),
+            ..p
+        }),
+        diagnostics,
+    )
 }
 
 struct Reader<'a> {
@@ -516,7 +523,7 @@ impl Reader<'_> {
                 .f
                 .get("extra")
                 .map_or(serde_json::Value::Null, |n| n.to_json()),
-            text: String::new(),
+            text: std::sync::Arc::from(""),
             body_offset,
             details,
         })

@@ -315,6 +315,89 @@ pub fn jobs(data: &SiteData) -> Vec<(String, Job)> {
     jobs
 }
 
+/// The pages whose content a job's output shows (beyond the site-wide lists every page gets
+/// in `site`): when none of them changed, nor the site-wide lists, the output is the same.
+/// Must follow what [`Renderer::render`] reads; `pufa serve` re-renders by it, and its test
+/// compares served pages with built ones after random edits.
+pub fn job_pages(data: &SiteData, job: &Job) -> Vec<usize> {
+    let tax = data.tax;
+    let per_page = data.config.paginate;
+    let page_of = |items: &[usize], number: usize| -> Vec<usize> {
+        items
+            .iter()
+            .skip((number - 1) * per_page)
+            .take(per_page)
+            .copied()
+            .collect()
+    };
+    // An item in a list also shows its series' title.
+    let with_series = |items: Vec<usize>| -> Vec<usize> {
+        let mut out = items.clone();
+        for &i in &items {
+            if let Some(slug) = data.pages[i].episode().and_then(|e| e.series.as_ref()) {
+                out.extend(tax.series.iter().map(|s| s.page).filter(|&s| &data.pages[s].slug == slug));
+            }
+        }
+        out
+    };
+    let month_file = |i: usize| -> Option<usize> {
+        let key = data.pages[i].month_key()?;
+        tax.months.iter().find(|m| m.key == key).and_then(|m| m.page)
+    };
+    match job {
+        Job::Content(i) => {
+            let mut deps = vec![*i];
+            deps.extend(month_file(*i));
+            if let Some((previous, next)) = tax.neighbours.get(i) {
+                deps.extend(previous.iter().chain(next));
+            }
+            if let Some(s) = tax.series.iter().find(|s| s.page == *i) {
+                deps.extend(with_series(s.episodes.clone()));
+            }
+            with_series(deps)
+        }
+        Job::Home => {
+            let mut deps: Vec<usize> = data.pages.iter().position(|p| p.kind == Kind::Home).into_iter().collect();
+            deps.extend(tax.months.iter().filter_map(|m| m.page));
+            deps.extend(tax.articles.iter().take(HOME_ARTICLES));
+            deps.extend(tax.episodes.iter().take(HOME_EPISODES));
+            with_series(deps)
+        }
+        Job::List { episodes, number } => {
+            let list = if *episodes { &tax.episodes } else { &tax.articles };
+            with_series(page_of(list, *number))
+        }
+        Job::Terms => tax.topics.iter().filter_map(|t| t.description).collect(),
+        Job::Term { topic, number } => {
+            let term = &tax.topics[*topic];
+            let mut deps = with_series(page_of(&term.pages, *number));
+            deps.extend(term.description);
+            deps
+        }
+        Job::Months => tax.months.iter().filter_map(|m| m.page).collect(),
+        Job::Month(m) => {
+            let entry = &tax.months[*m];
+            let mut deps = with_series(entry.items.clone());
+            deps.extend(entry.page);
+            deps
+        }
+        Job::Law { law, number } => with_series(page_of(&tax.laws[*law].pages, *number)),
+        Job::Feed(topic) => {
+            let mut items: Vec<usize> = match topic {
+                Some(t) => tax.topics[*t].pages.clone(),
+                None => tax.articles.iter().chain(&tax.episodes).copied().collect(),
+            };
+            items.sort_by(|&a, &b| crate::taxonomy::newest_first(data.pages, a, b));
+            items.truncate(FEED_ENTRIES);
+            items
+        }
+        // The sitemap lists every page's address and date.
+        Job::Sitemap => (0..data.pages.len()).collect(),
+        Job::Alias(i) => vec![*i],
+        Job::Laws | Job::NotFound | Job::Search | Job::Robots => Vec::new(),
+    }
+}
+
 /// Renders jobs; shared by every thread of a build.
 pub struct Renderer<'a> {
     engine: &'a Engine,
