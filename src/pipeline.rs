@@ -40,6 +40,9 @@ pub struct Prepared {
     pub cited: Vec<BTreeSet<String>>,
     pub tax: Taxonomies,
     pub offline: bool,
+    /// Warnings about site.yaml, kept for updates that do not read it again.
+    config_warnings: Diagnostics,
+    drafts: bool,
 }
 
 impl Prepared {
@@ -66,6 +69,7 @@ impl Prepared {
 /// errors in content so one run reports as much as it can.
 pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Prepared> {
     let root = &settings.root;
+    let first_diagnostic = diagnostics.len();
     let mut config = match Config::load(root) {
         Ok((config, mut warnings)) => {
             diagnostics.append(&mut warnings);
@@ -100,6 +104,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         Engine::new(t, &config.title, &config.extra).map_err(|mut e| diagnostics.append(&mut e))
     });
 
+    let config_warnings = diagnostics[first_diagnostic..].to_vec();
     let load_options = LoadOptions {
         drafts: settings.drafts,
     };
@@ -137,7 +142,95 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         cited,
         tax,
         offline: settings.offline,
+        config_warnings,
+        drafts: settings.drafts,
     })
+}
+
+impl Prepared {
+    /// The site after the Markdown files `changed` (paths relative to content/) changed,
+    /// and nothing else: only those files are read again, and only they and the pages linking
+    /// to them are rendered again. Returns the new state, the content paths whose pages may
+    /// show differently, and the warnings; or every diagnostic when the site now has errors.
+    pub fn update(
+        self,
+        changed: &[String],
+    ) -> Result<(Prepared, BTreeSet<String>, Diagnostics), Diagnostics> {
+        let Prepared {
+            site,
+            theme,
+            engine,
+            rendered,
+            offline,
+            config_warnings,
+            drafts,
+            ..
+        } = self;
+        let changed_set: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+        let mut old: std::collections::HashMap<String, Rendered> = site
+            .pages
+            .iter()
+            .map(|p| p.content_path.clone())
+            .zip(rendered)
+            .collect();
+        let (site, found) = site.reload(changed, LoadOptions { drafts });
+        let mut diagnostics = config_warnings.clone();
+        diagnostics.extend(found);
+
+        // Pages to render again: the changed ones, and those linking to them (the target's
+        // address may have changed, or it may have appeared or gone).
+        let touched: BTreeSet<String> = site
+            .pages
+            .iter()
+            .filter(|p| {
+                changed_set.contains(p.content_path.as_str())
+                    || old
+                        .get(&p.content_path)
+                        .is_none_or(|r| r.links_to.iter().any(|t| changed_set.contains(t.as_str())))
+            })
+            .map(|p| p.content_path.clone())
+            .collect();
+        let fresh = render_markdown_of(&site, offline, Some(&engine), &touched);
+        let mut fresh: std::collections::HashMap<String, Rendered> = fresh.into_iter().collect();
+        let rendered: Vec<Rendered> = site
+            .pages
+            .iter()
+            .map(|p| {
+                fresh
+                    .remove(&p.content_path)
+                    .or_else(|| old.remove(&p.content_path))
+                    .unwrap_or_default()
+            })
+            .collect();
+        for r in &rendered {
+            diagnostics.extend(r.diagnostics.iter().cloned());
+        }
+        let cited: Vec<BTreeSet<String>> = site
+            .pages
+            .iter()
+            .zip(&rendered)
+            .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
+            .collect();
+        let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
+        diagnostics.extend(check::site(&site, &rendered, &tax));
+        if has_errors(&diagnostics) {
+            return Err(diagnostics);
+        }
+        let mut touched = touched;
+        touched.extend(changed.iter().cloned());
+        let prepared = Prepared {
+            site,
+            theme,
+            engine,
+            rendered,
+            cited,
+            tax,
+            offline,
+            config_warnings,
+            drafts,
+        };
+        Ok((prepared, touched, diagnostics))
+    }
 }
 
 /// The theme's `extra` defaults with the site's `extra` over them, key by key.
@@ -152,31 +245,61 @@ fn merged_extra(
     serde_json::Value::Object(merged)
 }
 
+/// Renders the Markdown of the pages in `only`, by content path.
+fn render_markdown_of(
+    site: &Site,
+    offline: bool,
+    engine: Option<&Engine>,
+    only: &BTreeSet<String>,
+) -> Vec<(String, Rendered)> {
+    let shortcodes = engine.map(|e| e as &dyn Shortcodes);
+    let page_paths = page_paths(site);
+    site.pages
+        .par_iter()
+        .filter(|p| only.contains(&p.content_path))
+        .map(|page| {
+            let rendered = render_one(site, page, &page_paths, offline, shortcodes);
+            (page.content_path.clone(), rendered)
+        })
+        .collect()
+}
+
+fn page_paths(site: &Site) -> BTreeMap<String, String> {
+    site.pages
+        .iter()
+        .map(|p| (p.content_path.clone(), p.path.clone()))
+        .collect()
+}
+
+fn render_one(
+    site: &Site,
+    page: &crate::content::Page,
+    page_paths: &BTreeMap<String, String>,
+    offline: bool,
+    shortcodes: Option<&dyn Shortcodes>,
+) -> Rendered {
+    let cx = LinkContext {
+        content_path: &page.content_path,
+        page_path: &page.path,
+        pages: page_paths,
+        drafts: &site.drafts,
+        assets: &site.assets,
+        laws: &site.config.laws,
+        offline,
+        shortcodes,
+    };
+    markdown::render(&page.source, &page.text, page.body_offset, &cx)
+}
+
 fn render_markdown(
     site: &Site,
     offline: bool,
     shortcodes: Option<&dyn Shortcodes>,
 ) -> Vec<Rendered> {
-    let page_paths: BTreeMap<String, String> = site
-        .pages
-        .iter()
-        .map(|p| (p.content_path.clone(), p.path.clone()))
-        .collect();
+    let page_paths = page_paths(site);
     site.pages
         .par_iter()
-        .map(|page| {
-            let cx = LinkContext {
-                content_path: &page.content_path,
-                page_path: &page.path,
-                pages: &page_paths,
-                drafts: &site.drafts,
-                assets: &site.assets,
-                laws: &site.config.laws,
-                offline,
-                shortcodes,
-            };
-            markdown::render(&page.source, &page.text, page.body_offset, &cx)
-        })
+        .map(|page| render_one(site, page, &page_paths, offline, shortcodes))
         .collect()
 }
 

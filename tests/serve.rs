@@ -338,3 +338,109 @@ fn a_busy_port_says_so() {
     assert!(stderr.contains("已经被占用"), "{stderr}");
     assert!(stderr.contains("--port"), "{stderr}");
 }
+
+/// One edit an author might make.
+fn edit(site: &Path, step: u64, choice: u64) {
+    let content = site.join("content");
+    let article = content.join("articles/校园欺凌.md");
+    let month = content.join("months/2023-06.md");
+    let series = content.join("series/普法小剧场.md");
+    let home = content.join("_index.md");
+    let extra = |n: u64| content.join(format!("articles/extra-{n}.md"));
+    let replace = |file: &Path, from: &str, to: &str| {
+        let text = read(file);
+        fs::write(file, text.replacen(from, to, 1)).unwrap();
+    };
+    match choice % 10 {
+        0 => replace(&article, "家长要先倾听。", &format!("家长要先倾听。第{step}次修改。")),
+        1 => replace(&article, "title: 校园欺凌怎么办", &format!("title: 校园欺凌怎么办（{step}）")),
+        2 => {
+            let text = read(&article);
+            let date = if text.contains("date: 2023-09-01") { "2023-05-20" } else { "2023-09-01" };
+            let text = text.replace("date: 2023-09-01", "date: X").replace("date: 2023-05-20", "date: X");
+            fs::write(&article, text.replace("date: X", &format!("date: {date}"))).unwrap();
+        }
+        3 => fs::write(
+            extra(step),
+            format!("---\ntitle: 新增文章{step}\ndate: 2023-06-{:02}\ntopics: [电信诈骗]\n---\n\n见[防范](防范电信诈骗.md)。\n", 1 + step % 28),
+        )
+        .unwrap(),
+        4 => {
+            // Delete or rename the newest extra article, if there is one.
+            let existing: Vec<u64> = (0..=step).filter(|n| extra(*n).is_file()).collect();
+            if let Some(&n) = existing.last() {
+                if step % 2 == 0 {
+                    fs::remove_file(extra(n)).unwrap();
+                } else {
+                    fs::rename(extra(n), extra(step + 1000)).unwrap();
+                }
+            } else {
+                replace(&home, "欢迎", "欢迎欢迎");
+            }
+        }
+        5 => replace(&month, "theme: 全民反诈", &format!("theme: 全民反诈{step}")),
+        6 => replace(&series, "title: 普法小剧场", "title: 普法小剧场 "),
+        7 => {
+            let text = read(&article);
+            let topics = if text.contains("topics: [校园欺凌]") { "topics: [校园欺凌, 电信诈骗]" } else { "topics: [校园欺凌]" };
+            let text = text.replace("topics: [校园欺凌, 电信诈骗]", "topics: X").replace("topics: [校园欺凌]", "topics: X");
+            fs::write(&article, text.replace("topics: X", topics)).unwrap();
+        }
+        8 => {
+            let draft = content.join("articles/草稿.md");
+            let text = read(&draft);
+            let flipped = if text.contains("draft: true") { text.replace("draft: true", "draft: false") } else { text.replace("draft: false", "draft: true") };
+            fs::write(&draft, flipped).unwrap();
+        }
+        _ => replace(&home, "欢迎", &format!("欢迎（{step}）")),
+    }
+}
+
+#[test]
+fn after_random_edits_the_served_site_equals_a_fresh_build() {
+    for seed in [1u64, 7, 42] {
+        let site = fixture("build/basic");
+        let server = Server::start(site.path());
+        let mut events = server.events();
+        let mut version: u64 = events.wait("version").parse().unwrap();
+        let mut state = seed;
+        for step in 0..12 {
+            // A small linear congruential generator: the same edits for the same seed.
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            edit(site.path(), step, state >> 33);
+            loop {
+                let (name, data) = events.next();
+                assert_eq!(
+                    name, "version",
+                    "seed {seed} step {step}: the edit made an error: {data}"
+                );
+                let v: u64 = data.parse().unwrap();
+                if v > version {
+                    version = v;
+                    break;
+                }
+            }
+            // Several files may change in one edit: let the watcher settle.
+            std::thread::sleep(Duration::from_millis(150));
+            while let Ok(v) = server
+                .get("/")
+                .1
+                .split("data-version=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse::<u64>()
+            {
+                if v == version {
+                    break;
+                }
+                version = v;
+            }
+            assert_served_equals_built(&server, site.path());
+        }
+    }
+}

@@ -91,6 +91,8 @@ pub struct Rendered {
     pub anchors: Vec<AnchorLink>,
     /// All the text of the page, without markup, for the search index.
     pub text: String,
+    /// Content paths of the Markdown files this page links to (found or not).
+    pub links_to: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -493,6 +495,7 @@ impl Renderer<'_, '_> {
             self.out.diagnostics.push(d);
             return dest;
         };
+        self.out.links_to.push(target.clone());
         let Some(target_path) = self.cx.pages.get(&target) else {
             let d = if self.cx.drafts.contains(&target) {
                 Diagnostic::warning(

@@ -335,14 +335,22 @@ pub fn job_pages(data: &SiteData, job: &Job) -> Vec<usize> {
         let mut out = items.clone();
         for &i in &items {
             if let Some(slug) = data.pages[i].episode().and_then(|e| e.series.as_ref()) {
-                out.extend(tax.series.iter().map(|s| s.page).filter(|&s| &data.pages[s].slug == slug));
+                out.extend(
+                    tax.series
+                        .iter()
+                        .map(|s| s.page)
+                        .filter(|&s| &data.pages[s].slug == slug),
+                );
             }
         }
         out
     };
     let month_file = |i: usize| -> Option<usize> {
         let key = data.pages[i].month_key()?;
-        tax.months.iter().find(|m| m.key == key).and_then(|m| m.page)
+        tax.months
+            .iter()
+            .find(|m| m.key == key)
+            .and_then(|m| m.page)
     };
     match job {
         Job::Content(i) => {
@@ -357,14 +365,23 @@ pub fn job_pages(data: &SiteData, job: &Job) -> Vec<usize> {
             with_series(deps)
         }
         Job::Home => {
-            let mut deps: Vec<usize> = data.pages.iter().position(|p| p.kind == Kind::Home).into_iter().collect();
+            let mut deps: Vec<usize> = data
+                .pages
+                .iter()
+                .position(|p| p.kind == Kind::Home)
+                .into_iter()
+                .collect();
             deps.extend(tax.months.iter().filter_map(|m| m.page));
             deps.extend(tax.articles.iter().take(HOME_ARTICLES));
             deps.extend(tax.episodes.iter().take(HOME_EPISODES));
             with_series(deps)
         }
         Job::List { episodes, number } => {
-            let list = if *episodes { &tax.episodes } else { &tax.articles };
+            let list = if *episodes {
+                &tax.episodes
+            } else {
+                &tax.articles
+            };
             with_series(page_of(list, *number))
         }
         Job::Terms => tax.topics.iter().filter_map(|t| t.description).collect(),

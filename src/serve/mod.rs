@@ -125,12 +125,12 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         announce_lan(address.port());
     }
     println!("保存文件后页面会自动刷新。按 Ctrl+C 停止。");
-    rebuild(&shared, &settings);
+    let builder = Arc::new(std::sync::Mutex::new(site::Builder::new(settings)));
+    rebuild(&shared, &builder, None);
 
     let watcher = watch::start(&options.root, options.poll, {
         let shared = shared.clone();
-        let settings = settings.clone();
-        move || rebuild(&shared, &settings)
+        move |changed: Option<Vec<PathBuf>>| rebuild(&shared, &builder, changed.as_deref())
     })
     .map_err(|e| Diagnostic::error("serve/watch", format!("无法监视文件的变化：{e}")))?;
 
@@ -148,12 +148,24 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
     result.map_err(|e| Diagnostic::error("serve/http", format!("预览服务器出错：{e}")))
 }
 
-/// Rebuilds the whole site and tells the open pages.
-fn rebuild(shared: &Shared, settings: &Settings) {
+/// Rebuilds after `changed` files changed (`None`: everything) and tells the open pages.
+fn rebuild(
+    shared: &Shared,
+    builder: &std::sync::Mutex<site::Builder>,
+    changed: Option<&[PathBuf]>,
+) {
     let started = std::time::Instant::now();
-    match site::build(settings) {
-        Ok((snapshot, warnings)) => {
-            *shared.snapshot.write().expect("lock") = Arc::new(snapshot);
+    let result = builder
+        .lock()
+        .expect("no panics while building")
+        .rebuild(changed);
+    match result {
+        Ok(site::Built {
+            snapshot,
+            warnings,
+            rendered,
+        }) => {
+            *shared.snapshot.write().expect("lock") = snapshot;
             shared.problems.write().expect("lock").clear();
             let version = {
                 let mut version = shared.version.write().expect("lock");
@@ -161,7 +173,10 @@ fn rebuild(shared: &Shared, settings: &Settings) {
                 *version
             };
             print_diagnostics(&warnings, &shared.root);
-            println!("已更新（{} 毫秒）", started.elapsed().as_millis());
+            println!(
+                "已更新 {rendered} 个页面（{} 毫秒）",
+                started.elapsed().as_millis()
+            );
             let _ = shared.changes.send(Change::Version(version));
         }
         Err(diagnostics) => {

@@ -1,14 +1,20 @@
-//! The site as `serve` holds it: the same bytes `build` writes, kept in memory, and the
-//! diagnostics of the last build.
+//! The site as `serve` holds it: the same bytes `build` writes, kept in memory, rebuilt after
+//! each change as little as gives the same result as a full build.
+//!
+//! When only Markdown files under content/ changed, and the last build succeeded, only those
+//! files are read again ([`Prepared::update`]) and only the outputs whose pages or whose
+//! site-wide lists changed are rendered again ([`render::job_pages`]). Anything else — site.yaml,
+//! a template, a picture, a missed event — rebuilds everything.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, has_errors};
-use crate::pipeline::{self, Settings, Sink};
-use std::collections::HashMap;
+use crate::pipeline::{self, Prepared, Settings, Sink};
+use crate::render::{self, Job, Linker};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// One built version of the site.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Snapshot {
     /// Generated files by output path.
     pub files: HashMap<String, Arc<[u8]>>,
@@ -31,12 +37,22 @@ impl Snapshot {
     }
 }
 
-/// Collects a build in memory.
+/// Collects output in memory.
 struct Memory {
     files: Mutex<HashMap<String, Arc<[u8]>>>,
     copies: Mutex<HashMap<String, PathBuf>>,
     /// Canonical site root: files from elsewhere (symlinks out of the site) are not served.
     root: PathBuf,
+}
+
+impl Memory {
+    fn new(root: &Path) -> Memory {
+        Memory {
+            files: Mutex::new(HashMap::new()),
+            copies: Mutex::new(HashMap::new()),
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
 }
 
 impl Sink for Memory {
@@ -60,28 +76,194 @@ impl Sink for Memory {
     }
 }
 
-/// Builds the site in memory. On errors returns them all, with the warnings.
-pub fn build(settings: &Settings) -> Result<(Snapshot, Diagnostics), Diagnostics> {
-    let mut diagnostics = Vec::new();
-    let Some(prepared) = pipeline::prepare(settings, &mut diagnostics) else {
-        return Err(diagnostics);
-    };
-    let root = std::fs::canonicalize(&settings.root).unwrap_or_else(|_| settings.root.clone());
-    // The theme's built-in static files (style.css …) live in the binary: they are written,
-    // the others are served from where they are.
-    let memory = Memory {
-        files: Mutex::new(HashMap::new()),
-        copies: Mutex::new(HashMap::new()),
-        root,
-    };
-    let (_, mut failures) = pipeline::emit(&prepared, &memory, &|| {}, &mut |_| {});
-    diagnostics.append(&mut failures);
-    if has_errors(&diagnostics) {
-        return Err(diagnostics);
+/// The last good build, and what each output showed.
+struct State {
+    prepared: Prepared,
+    snapshot: Arc<Snapshot>,
+    /// Output path → content paths of the pages it shows.
+    shows: HashMap<String, Vec<String>>,
+    /// The site-wide lists every page gets, serialised: when they change, every page may.
+    site_lists: String,
+}
+
+/// Builds the site again and again.
+pub struct Builder {
+    settings: Settings,
+    state: Option<State>,
+}
+
+/// How a rebuild went.
+pub struct Built {
+    pub snapshot: Arc<Snapshot>,
+    pub warnings: Diagnostics,
+    /// Outputs rendered again (all of them after a full build).
+    pub rendered: usize,
+}
+
+impl Builder {
+    pub fn new(settings: Settings) -> Builder {
+        Builder {
+            settings,
+            state: None,
+        }
     }
-    let snapshot = Snapshot {
-        files: memory.files.into_inner().unwrap_or_default(),
-        copies: memory.copies.into_inner().unwrap_or_default(),
-    };
-    Ok((snapshot, diagnostics))
+
+    /// Rebuilds after `changed` files changed (absolute or root-relative paths); `None` when
+    /// what changed is unknown. On errors, returns them all; the next rebuild is a full one.
+    pub fn rebuild(&mut self, changed: Option<&[PathBuf]>) -> Result<Built, Diagnostics> {
+        let markdown = changed.and_then(|paths| self.content_markdown(paths));
+        let result = match (self.state.take(), markdown) {
+            (Some(state), Some(files)) => self.update(state, &files),
+            _ => self.full(),
+        };
+        result.map(|(state, built)| {
+            self.state = Some(state);
+            built
+        })
+    }
+
+    /// The changed files as Markdown paths relative to content/, or `None` when anything
+    /// else changed.
+    fn content_markdown(&self, paths: &[PathBuf]) -> Option<Vec<String>> {
+        let content = self.settings.root.join(crate::content::CONTENT_DIR);
+        let content = std::fs::canonicalize(&content).unwrap_or(content);
+        let mut files = Vec::new();
+        for path in paths {
+            let relative = path
+                .strip_prefix(&content)
+                .or_else(|_| {
+                    path.strip_prefix(self.settings.root.join(crate::content::CONTENT_DIR))
+                })
+                .ok()?;
+            let relative = relative.to_str()?.replace('\\', "/");
+            if !relative.ends_with(".md") || relative.split('/').any(|p| p.starts_with('.')) {
+                return None;
+            }
+            files.push(relative);
+        }
+        files.sort();
+        files.dedup();
+        Some(files)
+    }
+
+    fn full(&mut self) -> Result<(State, Built), Diagnostics> {
+        let mut diagnostics = Vec::new();
+        let Some(prepared) = pipeline::prepare(&self.settings, &mut diagnostics) else {
+            return Err(diagnostics);
+        };
+        let memory = Memory::new(&self.settings.root);
+        let (emitted, mut failures) = pipeline::emit(&prepared, &memory, &|| {}, &mut |_| {});
+        diagnostics.append(&mut failures);
+        if has_errors(&diagnostics) {
+            return Err(diagnostics);
+        }
+        let snapshot = Arc::new(Snapshot {
+            files: memory.files.into_inner().unwrap_or_default(),
+            copies: memory.copies.into_inner().unwrap_or_default(),
+        });
+        let shows = shows(&prepared);
+        let site_lists = site_lists(&prepared);
+        let built = Built {
+            snapshot: snapshot.clone(),
+            warnings: diagnostics,
+            rendered: emitted.pages,
+        };
+        let state = State {
+            prepared,
+            snapshot,
+            shows,
+            site_lists,
+        };
+        Ok((state, built))
+    }
+
+    fn update(&mut self, state: State, changed: &[String]) -> Result<(State, Built), Diagnostics> {
+        let State {
+            prepared,
+            snapshot,
+            shows: old_shows,
+            site_lists: old_lists,
+        } = state;
+        let (prepared, touched, warnings) = prepared.update(changed)?;
+        let site_lists = site_lists(&prepared);
+        let new_shows = shows(&prepared);
+        let everything = site_lists != old_lists;
+        let jobs: Vec<(String, Job)> = prepared
+            .jobs()
+            .into_iter()
+            .filter(|(path, _)| {
+                let file = crate::url::output_file(path);
+                everything
+                    || match (old_shows.get(&file), new_shows.get(&file)) {
+                        (Some(old), Some(new)) => {
+                            old != new || new.iter().any(|p| touched.contains(p))
+                        }
+                        _ => true,
+                    }
+            })
+            .collect();
+        let memory = Memory::new(&self.settings.root);
+        let mut failures = pipeline::render(
+            &prepared,
+            &jobs,
+            |path, bytes| memory.write(path, bytes),
+            &|| {},
+        );
+        // The search index holds every page's text: built again whole.
+        if let Err(d) = crate::search::build(&prepared.data().search_docs(), |path, bytes| {
+            memory.write(path, bytes)
+        }) {
+            failures.push(d);
+        }
+        if has_errors(&failures) {
+            return Err(failures);
+        }
+        let mut next = (*snapshot).clone();
+        // Outputs that are no longer produced go, and so do stale index files.
+        next.files.retain(|path, _| {
+            new_shows.contains_key(path)
+                || !old_shows.contains_key(path) && !path.starts_with(crate::search::DIR)
+        });
+        next.files
+            .extend(memory.files.into_inner().unwrap_or_default());
+        let snapshot = Arc::new(next);
+        let built = Built {
+            snapshot: snapshot.clone(),
+            warnings,
+            rendered: jobs.len(),
+        };
+        let state = State {
+            prepared,
+            snapshot,
+            shows: new_shows,
+            site_lists,
+        };
+        Ok((state, built))
+    }
+}
+
+/// Output file → content paths of the pages it shows.
+fn shows(prepared: &Prepared) -> HashMap<String, Vec<String>> {
+    let data = prepared.data();
+    prepared
+        .jobs()
+        .into_iter()
+        .map(|(path, job)| {
+            let pages = render::job_pages(&data, &job)
+                .into_iter()
+                .map(|i| data.pages[i].content_path.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            (crate::url::output_file(&path), pages)
+        })
+        .collect()
+}
+
+/// The `site` every template gets, as JSON: its lists (topics with counts, months, series,
+/// laws, pages, navigation) are shown on pages that show nothing else of a changed page.
+fn site_lists(prepared: &Prepared) -> String {
+    let data = prepared.data();
+    let view = data.site_view(&Linker::new("", prepared.offline));
+    serde_json::to_string(&view).unwrap_or_default()
 }

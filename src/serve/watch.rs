@@ -7,7 +7,7 @@
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_opt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -19,11 +19,12 @@ pub struct Watcher {
     _debouncer: Box<dyn std::any::Any + Send>,
 }
 
-/// Watches `root` and calls `on_change` (on a thread of its own) after each change.
+/// Watches `root` and calls `on_change` (on a thread of its own) after each change, with the
+/// files that changed, or `None` when that is not known (missed events, a rescan).
 pub fn start(
     root: &Path,
     poll: bool,
-    on_change: impl Fn() + Send + 'static,
+    on_change: impl Fn(Option<Vec<PathBuf>>) + Send + 'static,
 ) -> notify::Result<Watcher> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     let debouncer: Box<dyn std::any::Any + Send> = if poll {
@@ -45,13 +46,16 @@ pub fn start(
     let root = root.to_path_buf();
     std::thread::spawn(move || {
         while let Ok(result) = receiver.recv() {
-            let mut relevant = matters(&root, &result);
+            let mut changed = Changed::default();
+            changed.add(&root, result);
             // Take whatever else arrived meanwhile, so one burst makes one rebuild.
             while let Ok(more) = receiver.try_recv() {
-                relevant |= matters(&root, &more);
+                changed.add(&root, more);
             }
-            if relevant {
-                on_change();
+            if changed.unknown {
+                on_change(None);
+            } else if !changed.paths.is_empty() {
+                on_change(Some(changed.paths));
             }
         }
     });
@@ -78,15 +82,35 @@ fn watch_all(
     Ok(())
 }
 
-/// Whether a batch of events asks for a rebuild. Errors and rescans do: something was missed.
-fn matters(root: &Path, result: &DebounceEventResult) -> bool {
-    match result {
-        Err(_) => true,
-        Ok(events) => events.iter().any(|e| {
-            // Reading a file (as every build does) is no change.
-            let read = matches!(e.event.kind, notify::EventKind::Access(_));
-            e.event.need_rescan() || (!read && e.event.paths.iter().any(|p| is_source(root, p)))
-        }),
+/// The sources that changed in a burst of events.
+#[derive(Default)]
+struct Changed {
+    paths: Vec<PathBuf>,
+    /// Errors and rescans: something was missed, so everything may have changed.
+    unknown: bool,
+}
+
+impl Changed {
+    fn add(&mut self, root: &Path, result: DebounceEventResult) {
+        match result {
+            Err(_) => self.unknown = true,
+            Ok(events) => {
+                for e in events {
+                    // Reading a file (as every build does) is no change.
+                    if matches!(e.event.kind, notify::EventKind::Access(_)) {
+                        continue;
+                    }
+                    if e.event.need_rescan() {
+                        self.unknown = true;
+                    }
+                    for path in &e.event.paths {
+                        if is_source(root, path) && !self.paths.contains(path) {
+                            self.paths.push(path.clone());
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
