@@ -369,7 +369,7 @@ fn edit(site: &Path, step: u64, choice: u64) {
             // Delete or rename the newest extra article, if there is one.
             let existing: Vec<u64> = (0..=step).filter(|n| extra(*n).is_file()).collect();
             if let Some(&n) = existing.last() {
-                if step % 2 == 0 {
+                if step.is_multiple_of(2) {
                     fs::remove_file(extra(n)).unwrap();
                 } else {
                     fs::rename(extra(n), extra(step + 1000)).unwrap();
