@@ -43,6 +43,8 @@ pub struct Prepared {
     /// Warnings about site.yaml, kept for updates that do not read it again.
     config_warnings: Diagnostics,
     drafts: bool,
+    /// Each page's own text checks, by content path, kept for updates.
+    lints: std::collections::HashMap<String, Diagnostics>,
 }
 
 impl Prepared {
@@ -126,7 +128,15 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
         .collect();
     let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
-    diagnostics.extend(check::site(&site, &rendered, &tax));
+    let lints: std::collections::HashMap<String, Diagnostics> = site
+        .pages
+        .par_iter()
+        .map(|page| (page.content_path.clone(), check::page_lints(&site, page)))
+        .collect();
+    for page in &site.pages {
+        diagnostics.extend(lints[&page.content_path].iter().cloned());
+    }
+    diagnostics.extend(check::across_pages(&site, &rendered, &tax));
 
     let (Ok(theme), Some(Ok(engine))) = (theme, engine) else {
         return None;
@@ -144,6 +154,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         offline: settings.offline,
         config_warnings,
         drafts: settings.drafts,
+        lints,
     })
 }
 
@@ -164,6 +175,7 @@ impl Prepared {
             offline,
             config_warnings,
             drafts,
+            mut lints,
             ..
         } = self;
         let changed_set: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
@@ -173,7 +185,14 @@ impl Prepared {
             .map(|p| p.content_path.clone())
             .zip(rendered)
             .collect();
+        let timer = std::env::var_os("PUFA_TIMINGS").map(|_| std::time::Instant::now());
+        let lap = |name: &str| {
+            if let Some(t) = timer {
+                eprintln!("    {name}：{} 毫秒", t.elapsed().as_millis());
+            }
+        };
         let (site, found) = site.reload(changed, LoadOptions { drafts });
+        lap("重读文件");
         let mut diagnostics = config_warnings.clone();
         diagnostics.extend(found);
 
@@ -211,8 +230,18 @@ impl Prepared {
             .zip(&rendered)
             .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
             .collect();
+        lap("Markdown");
         let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
-        diagnostics.extend(check::site(&site, &rendered, &tax));
+        lap("分类");
+        lints.retain(|path, _| site.by_source.contains_key(path));
+        for page in &site.pages {
+            if touched.contains(&page.content_path) || !lints.contains_key(&page.content_path) {
+                lints.insert(page.content_path.clone(), check::page_lints(&site, page));
+            }
+            diagnostics.extend(lints[&page.content_path].iter().cloned());
+        }
+        diagnostics.extend(check::across_pages(&site, &rendered, &tax));
+        lap("检查");
         if has_errors(&diagnostics) {
             return Err(diagnostics);
         }
@@ -228,6 +257,7 @@ impl Prepared {
             offline,
             config_warnings,
             drafts,
+            lints,
         };
         Ok((prepared, touched, diagnostics))
     }

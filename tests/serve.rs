@@ -422,6 +422,13 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
                     break;
                 }
             }
+            // The search index follows the pages.
+            loop {
+                let (name, data) = events.next();
+                if name == "indexed" && data == version.to_string() {
+                    break;
+                }
+            }
             // Several files may change in one edit: let the watcher settle.
             std::thread::sleep(Duration::from_millis(150));
             while let Ok(v) = server

@@ -19,12 +19,16 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Days without a new article or episode before a homepage counts as not updated.
 pub const STALE_DAYS: i64 = 14;
 
-/// Runs every site check.
-pub fn site(site: &Site, rendered: &[Rendered], tax: &Taxonomies) -> Diagnostics {
+/// The checks of one page's own text; the same for the same text, so they can be kept.
+pub fn page_lints(site: &Site, page: &Page) -> Diagnostics {
     let mut out = Vec::new();
-    for page in &site.pages {
-        text_lints(site, page, &mut out);
-    }
+    text_lints(site, page, &mut out);
+    out
+}
+
+/// The checks that look across pages: links to headings, dates.
+pub fn across_pages(site: &Site, rendered: &[Rendered], tax: &Taxonomies) -> Diagnostics {
+    let mut out = Vec::new();
     anchors(site, rendered, &mut out);
     dates(site, tax, &mut out);
     out

@@ -408,11 +408,25 @@ pub fn job_pages(data: &SiteData, job: &Job) -> Vec<usize> {
             items.truncate(FEED_ENTRIES);
             items
         }
-        // The sitemap lists every page's address and date.
-        Job::Sitemap => (0..data.pages.len()).collect(),
         Job::Alias(i) => vec![*i],
-        Job::Laws | Job::NotFound | Job::Search | Job::Robots => Vec::new(),
+        // The sitemap shows every page's address and date, which `site_addresses` covers.
+        Job::Sitemap | Job::Laws | Job::NotFound | Job::Search | Job::Robots => Vec::new(),
     }
+}
+
+/// Every page's address and date, one line each: what the sitemap shows, and what a page
+/// that lists none of the changed pages can still show of them.
+pub fn site_addresses(data: &SiteData) -> String {
+    let mut out = String::new();
+    for p in data.pages {
+        out.push_str(&p.path);
+        out.push(' ');
+        if let Some(date) = p.date {
+            out.push_str(&date.rfc3339());
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Renders jobs; shared by every thread of a build.

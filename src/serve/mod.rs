@@ -51,6 +51,8 @@ struct Shared {
 #[derive(Clone, Debug)]
 enum Change {
     Version(u64),
+    /// The search index of this version is in place.
+    Indexed(u64),
     Problems(String),
 }
 
@@ -155,15 +157,13 @@ fn rebuild(
     changed: Option<&[PathBuf]>,
 ) {
     let started = std::time::Instant::now();
-    let result = builder
-        .lock()
-        .expect("no panics while building")
-        .rebuild(changed);
-    match result {
+    let mut builder = builder.lock().expect("no panics while building");
+    match builder.rebuild(changed) {
         Ok(site::Built {
             snapshot,
             warnings,
             rendered,
+            stale_index,
         }) => {
             *shared.snapshot.write().expect("lock") = snapshot;
             shared.problems.write().expect("lock").clear();
@@ -178,6 +178,10 @@ fn rebuild(
                 started.elapsed().as_millis()
             );
             let _ = shared.changes.send(Change::Version(version));
+            if stale_index && let Some(snapshot) = builder.reindex() {
+                *shared.snapshot.write().expect("lock") = snapshot;
+            }
+            let _ = shared.changes.send(Change::Indexed(version));
         }
         Err(diagnostics) => {
             print_diagnostics(&diagnostics, &shared.root);
@@ -285,6 +289,12 @@ async fn events(
                 Ok(Change::Version(v)) => {
                     return Some((
                         Ok(Event::default().event("version").data(v.to_string())),
+                        receiver,
+                    ));
+                }
+                Ok(Change::Indexed(v)) => {
+                    return Some((
+                        Ok(Event::default().event("indexed").data(v.to_string())),
                         receiver,
                     ));
                 }

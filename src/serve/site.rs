@@ -80,8 +80,9 @@ impl Sink for Memory {
 struct State {
     prepared: Prepared,
     snapshot: Arc<Snapshot>,
-    /// Output path → content paths of the pages it shows.
-    shows: HashMap<String, Vec<String>>,
+    /// Output path → the pages it shows, by [`Ids`].
+    shows: HashMap<String, Vec<u32>>,
+    ids: Ids,
     /// The site-wide lists every page gets, serialised: when they change, every page may.
     site_lists: String,
 }
@@ -98,6 +99,8 @@ pub struct Built {
     pub warnings: Diagnostics,
     /// Outputs rendered again (all of them after a full build).
     pub rendered: usize,
+    /// The search index is out of date: call [`Builder::reindex`].
+    pub stale_index: bool,
 }
 
 impl Builder {
@@ -161,17 +164,20 @@ impl Builder {
             files: memory.files.into_inner().unwrap_or_default(),
             copies: memory.copies.into_inner().unwrap_or_default(),
         });
-        let shows = shows(&prepared);
+        let mut ids = Ids::default();
+        let shows = shows(&prepared, &mut ids);
         let site_lists = site_lists(&prepared);
         let built = Built {
             snapshot: snapshot.clone(),
             warnings: diagnostics,
             rendered: emitted.pages,
+            stale_index: false,
         };
         let state = State {
             prepared,
             snapshot,
             shows,
+            ids,
             site_lists,
         };
         Ok((state, built))
@@ -182,11 +188,21 @@ impl Builder {
             prepared,
             snapshot,
             shows: old_shows,
+            mut ids,
             site_lists: old_lists,
         } = state;
+        let timer = std::env::var_os("PUFA_TIMINGS").map(|_| std::time::Instant::now());
+        let lap = |name: &str| {
+            if let Some(t) = timer {
+                eprintln!("  {name}：{} 毫秒", t.elapsed().as_millis());
+            }
+        };
         let (prepared, touched, warnings) = prepared.update(changed)?;
+        lap("读取和检查");
         let site_lists = site_lists(&prepared);
-        let new_shows = shows(&prepared);
+        let new_shows = shows(&prepared, &mut ids);
+        let touched: BTreeSet<u32> = touched.iter().map(|path| ids.of(path)).collect();
+        lap("找出要更新的页面");
         let everything = site_lists != old_lists;
         let jobs: Vec<(String, Job)> = prepared
             .jobs()
@@ -203,18 +219,13 @@ impl Builder {
             })
             .collect();
         let memory = Memory::new(&self.settings.root);
-        let mut failures = pipeline::render(
+        let failures = pipeline::render(
             &prepared,
             &jobs,
             |path, bytes| memory.write(path, bytes),
             &|| {},
         );
-        // The search index holds every page's text: built again whole.
-        if let Err(d) = crate::search::build(&prepared.data().search_docs(), |path, bytes| {
-            memory.write(path, bytes)
-        }) {
-            failures.push(d);
-        }
+        lap("渲染");
         if has_errors(&failures) {
             return Err(failures);
         }
@@ -231,39 +242,79 @@ impl Builder {
             snapshot: snapshot.clone(),
             warnings,
             rendered: jobs.len(),
+            stale_index: true,
         };
         let state = State {
             prepared,
             snapshot,
             shows: new_shows,
+            ids,
             site_lists,
         };
         Ok((state, built))
     }
 }
 
-/// Output file → content paths of the pages it shows.
-fn shows(prepared: &Prepared) -> HashMap<String, Vec<String>> {
+impl Builder {
+    /// After an update, builds the search index again (it holds every page's text, so it is
+    /// built whole) and returns the snapshot with it. Pages are served before this finishes.
+    pub fn reindex(&mut self) -> Option<Arc<Snapshot>> {
+        let state = self.state.as_mut()?;
+        let memory = Memory::new(&self.settings.root);
+        crate::search::build(&state.prepared.data().search_docs(), |path, bytes| {
+            memory.write(path, bytes)
+        })
+        .ok()?;
+        let mut next = (*state.snapshot).clone();
+        next.files
+            .retain(|path, _| !path.starts_with(crate::search::DIR));
+        next.files
+            .extend(memory.files.into_inner().unwrap_or_default());
+        state.snapshot = Arc::new(next);
+        Some(state.snapshot.clone())
+    }
+}
+
+/// Numbers for content paths that stay the same across updates, while page indices shift.
+#[derive(Default)]
+struct Ids(HashMap<String, u32>);
+
+impl Ids {
+    fn of(&mut self, content_path: &str) -> u32 {
+        if let Some(&id) = self.0.get(content_path) {
+            return id;
+        }
+        let id = self.0.len() as u32;
+        self.0.insert(content_path.to_string(), id);
+        id
+    }
+}
+
+/// Output file → the pages it shows.
+fn shows(prepared: &Prepared, ids: &mut Ids) -> HashMap<String, Vec<u32>> {
     let data = prepared.data();
+    let page_ids: Vec<u32> = data.pages.iter().map(|p| ids.of(&p.content_path)).collect();
     prepared
         .jobs()
         .into_iter()
         .map(|(path, job)| {
-            let pages = render::job_pages(&data, &job)
+            let mut pages: Vec<u32> = render::job_pages(&data, &job)
                 .into_iter()
-                .map(|i| data.pages[i].content_path.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
+                .map(|i| page_ids[i])
                 .collect();
+            pages.sort_unstable();
+            pages.dedup();
             (crate::url::output_file(&path), pages)
         })
         .collect()
 }
 
-/// The `site` every template gets, as JSON: its lists (topics with counts, months, series,
-/// laws, pages, navigation) are shown on pages that show nothing else of a changed page.
+/// What every page may show of the whole site: the `site` every template gets (topics with
+/// counts, months, series, laws, pages, navigation) and every page's address and date.
 fn site_lists(prepared: &Prepared) -> String {
     let data = prepared.data();
     let view = data.site_view(&Linker::new("", prepared.offline));
-    serde_json::to_string(&view).unwrap_or_default()
+    let mut lists = serde_json::to_string(&view).unwrap_or_default();
+    lists.push_str(&render::site_addresses(&data));
+    lists
 }
