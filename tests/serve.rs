@@ -451,3 +451,140 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
         }
     }
 }
+
+/// A chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run chromedriver (apt-get install chromium-driver)");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until the open page's HTML satisfies `done`.
+async fn wait_for_page(
+    client: &fantoccini::Client,
+    what: &str,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let started = Instant::now();
+    loop {
+        let source = client.source().await.unwrap();
+        if done(&source) {
+            return source;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}:\n{source}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_page_follows_the_saves_by_itself() {
+    if !browser_tests_enabled("an_open_page_follows_the_saves_by_itself") {
+        return;
+    }
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let driver = Driver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let client =
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .expect("a browser session");
+    client
+        .goto(&format!(
+            "http://{}/articles/xiao-yuan-qi-ling/",
+            server.address
+        ))
+        .await
+        .unwrap();
+    wait_for_page(&client, "the page", |s| s.contains("家长要先倾听。")).await;
+
+    // Saving the Markdown file changes the open page, with no click.
+    let article = site.path().join("content/articles/校园欺凌.md");
+    let good = read(&article);
+    fs::write(
+        &article,
+        good.replace("家长要先倾听。", "家长要先耐心倾听。"),
+    )
+    .unwrap();
+    wait_for_page(&client, "the saved text", |s| {
+        s.contains("家长要先耐心倾听。")
+    })
+    .await;
+
+    // Breaking the front matter shows the file and line over the page; fixing it recovers.
+    fs::write(
+        &article,
+        good.replace("date: 2023-09-01", "date: 2023-09-31"),
+    )
+    .unwrap();
+    let source = wait_for_page(&client, "the error overlay", |s| s.contains("pufa-overlay")).await;
+    assert!(
+        source.contains("content/articles/校园欺凌.md:3:7"),
+        "{source}"
+    );
+    assert!(
+        source.contains("date: 2023-09-31"),
+        "the offending line is shown"
+    );
+    fs::write(
+        &article,
+        good.replace("家长要先倾听。", "家长要先认真倾听。"),
+    )
+    .unwrap();
+    wait_for_page(&client, "the fix", |s| {
+        s.contains("家长要先认真倾听。") && !s.contains("pufa-overlay")
+    })
+    .await;
+    client.close().await.unwrap();
+}
