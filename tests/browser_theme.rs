@@ -60,7 +60,12 @@ async function main() {
     var doc = f.contentDocument;
     await inject(doc);
     var result = await f.contentWindow.axe.run(doc, { resultTypes: ["violations"] });
+    var small = Array.prototype.filter.call(
+      doc.querySelectorAll(".site-nav a, .reader-tools button, .site-search button, .page-tools button, .pager a, .more a, .search-row button, .embed-play"),
+      function (el) { var r = el.getBoundingClientRect(); return r.width > 0 && (r.height < 44 || r.width < 44); }
+    ).map(function (el) { return el.outerHTML.slice(0, 80); });
     report.pages[PAGES[i]] = {
+      small: small,
       violations: result.violations
         .filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
         .map(function (v) {
@@ -123,6 +128,9 @@ fn every_page_kind_passes_axe_and_fits_a_phone() {
         let result = &report["pages"][page];
         for violation in result["violations"].as_array().unwrap() {
             problems.push(format!("/{page}: {violation}"));
+        }
+        for target in result["small"].as_array().unwrap() {
+            problems.push(format!("/{page}: touch target under 44 px: {target}"));
         }
         let width = result["width"].as_u64().unwrap();
         if width > 375 {
