@@ -799,24 +799,44 @@ fn script_json(data: serde_json::Map<String, serde_json::Value>) -> String {
 /// The theme's picture for share cards when a page has none of its own.
 const SHARE_IMAGE: &str = "share.png";
 
+/// The modules of a QR code of `address` (error correction M): the width and, row by row,
+/// which modules are dark. Uses one fixed mask pattern: any mask reads the same, and trying
+/// all eight for the best (what `QrCode::new` does) was a fifth of a large site's build.
+fn qr_modules(address: &str) -> Option<(usize, Vec<bool>)> {
+    use qrcode::{EcLevel, canvas};
+    let bits = qrcode::bits::encode_auto(address.as_bytes(), EcLevel::M).ok()?;
+    let version = bits.version();
+    let data = bits.into_bytes();
+    let (encoded, error_correction) =
+        qrcode::ec::construct_codewords(&data, version, EcLevel::M).ok()?;
+    let mut code = canvas::Canvas::new(version, EcLevel::M);
+    code.draw_all_functional_patterns();
+    code.draw_data(&encoded, &error_correction);
+    code.apply_mask(canvas::MaskPattern::Checkerboard);
+    let dark = code
+        .into_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Some((version.width() as usize, dark))
+}
+
 /// An inline SVG QR code of `address`, for the printed page to lead back online. Each run
 /// of dark modules in a row is one path segment, which keeps the markup to a few KB.
 fn qr_svg(address: &str) -> String {
-    let Ok(code) = qrcode::QrCode::with_error_correction_level(address, qrcode::EcLevel::M) else {
+    let Some((width, colors)) = qr_modules(address) else {
         return String::new();
     };
     const QUIET: usize = 4;
-    let width = code.width();
-    let colors = code.to_colors();
     let size = width + 2 * QUIET;
     let mut path = String::new();
     for y in 0..width {
         let row = &colors[y * width..(y + 1) * width];
         let mut x = 0;
         while x < width {
-            if row[x] == qrcode::Color::Dark {
+            if row[x] {
                 let start = x;
-                while x < width && row[x] == qrcode::Color::Dark {
+                while x < width && row[x] {
                     x += 1;
                 }
                 let _ = write!(
