@@ -118,25 +118,8 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         _ => None,
     };
     let rendered = render_markdown(&site, settings.offline, shortcodes);
-    for r in &rendered {
-        diagnostics.extend(r.diagnostics.iter().cloned());
-    }
-    let cited: Vec<BTreeSet<String>> = site
-        .pages
-        .iter()
-        .zip(&rendered)
-        .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
-        .collect();
-    let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
-    let lints: std::collections::HashMap<String, Diagnostics> = site
-        .pages
-        .par_iter()
-        .map(|page| (page.content_path.clone(), check::page_lints(&site, page)))
-        .collect();
-    for page in &site.pages {
-        diagnostics.extend(lints[&page.content_path].iter().cloned());
-    }
-    diagnostics.extend(check::across_pages(&site, &rendered, &tax));
+    let mut lints = std::collections::HashMap::new();
+    let (cited, tax) = analyse(&site, &rendered, &mut lints, |_| true, diagnostics);
 
     let (Ok(theme), Some(Ok(engine))) = (theme, engine) else {
         return None;
@@ -221,26 +204,14 @@ impl Prepared {
                     .unwrap_or_default()
             })
             .collect();
-        for r in &rendered {
-            diagnostics.extend(r.diagnostics.iter().cloned());
-        }
-        let cited: Vec<BTreeSet<String>> = site
-            .pages
-            .iter()
-            .zip(&rendered)
-            .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
-            .collect();
         lap("Markdown");
-        let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
-        lap("分类");
-        lints.retain(|path, _| site.by_source.contains_key(path));
-        for page in &site.pages {
-            if touched.contains(&page.content_path) || !lints.contains_key(&page.content_path) {
-                lints.insert(page.content_path.clone(), check::page_lints(&site, page));
-            }
-            diagnostics.extend(lints[&page.content_path].iter().cloned());
-        }
-        diagnostics.extend(check::across_pages(&site, &rendered, &tax));
+        let (cited, tax) = analyse(
+            &site,
+            &rendered,
+            &mut lints,
+            |path| touched.contains(path),
+            &mut diagnostics,
+        );
         lap("检查");
         if has_errors(&diagnostics) {
             return Err(diagnostics);
@@ -273,6 +244,41 @@ fn merged_extra(
         merged.extend(site.clone());
     }
     serde_json::Value::Object(merged)
+}
+
+/// What follows rendered Markdown: the laws each page cites, the taxonomies, and the checks.
+/// Each page's own checks are kept in `lints`, computed again only where `stale` says so (and
+/// where missing). Adds every diagnostic, Markdown's included, to `diagnostics`.
+fn analyse(
+    site: &Site,
+    rendered: &[Rendered],
+    lints: &mut std::collections::HashMap<String, Diagnostics>,
+    stale: impl Fn(&str) -> bool + Sync,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<BTreeSet<String>>, Taxonomies) {
+    for r in rendered {
+        diagnostics.extend(r.diagnostics.iter().cloned());
+    }
+    let cited: Vec<BTreeSet<String>> = site
+        .pages
+        .iter()
+        .zip(rendered)
+        .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
+        .collect();
+    let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
+    lints.retain(|path, _| site.by_source.contains_key(path));
+    let fresh: Vec<(String, Diagnostics)> = site
+        .pages
+        .par_iter()
+        .filter(|p| stale(&p.content_path) || !lints.contains_key(&p.content_path))
+        .map(|page| (page.content_path.clone(), check::page_lints(site, page)))
+        .collect();
+    lints.extend(fresh);
+    for page in &site.pages {
+        diagnostics.extend(lints[&page.content_path].iter().cloned());
+    }
+    diagnostics.extend(check::across_pages(site, rendered, &tax));
+    (cited, tax)
 }
 
 /// Renders the Markdown of the pages in `only`, by content path.
