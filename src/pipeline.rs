@@ -16,7 +16,7 @@ use crate::render::{self, Engine, Job, Renderer};
 use crate::taxonomy::{self, Taxonomies};
 use crate::theme::Theme;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// What decides the output, whatever the command.
@@ -289,35 +289,31 @@ fn render_markdown_of(
     only: &BTreeSet<String>,
 ) -> Vec<(String, Rendered)> {
     let shortcodes = engine.map(|e| e as &dyn Shortcodes);
-    let page_paths = page_paths(site);
     site.pages
         .par_iter()
         .filter(|p| only.contains(&p.content_path))
         .map(|page| {
-            let rendered = render_one(site, page, &page_paths, offline, shortcodes);
+            let rendered = render_one(site, page, offline, shortcodes);
             (page.content_path.clone(), rendered)
         })
-        .collect()
-}
-
-fn page_paths(site: &Site) -> BTreeMap<String, String> {
-    site.pages
-        .iter()
-        .map(|p| (p.content_path.clone(), p.path.clone()))
         .collect()
 }
 
 fn render_one(
     site: &Site,
     page: &crate::content::Page,
-    page_paths: &BTreeMap<String, String>,
     offline: bool,
     shortcodes: Option<&dyn Shortcodes>,
 ) -> Rendered {
+    let lookup = |path: &str| {
+        site.by_source
+            .get(path)
+            .map(|&i| site.pages[i].path.as_str())
+    };
     let cx = LinkContext {
         content_path: &page.content_path,
         page_path: &page.path,
-        pages: page_paths,
+        pages: &lookup,
         drafts: &site.drafts,
         assets: &site.assets,
         laws: &site.config.laws,
@@ -332,10 +328,9 @@ fn render_markdown(
     offline: bool,
     shortcodes: Option<&dyn Shortcodes>,
 ) -> Vec<Rendered> {
-    let page_paths = page_paths(site);
     site.pages
         .par_iter()
-        .map(|page| render_one(site, page, &page_paths, offline, shortcodes))
+        .map(|page| render_one(site, page, offline, shortcodes))
         .collect()
 }
 

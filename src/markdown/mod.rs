@@ -22,7 +22,7 @@ use crate::url;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 use shortcode::Arg;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::Path;
 
@@ -32,8 +32,8 @@ pub struct LinkContext<'a> {
     pub content_path: &'a str,
     /// The page's output path (`articles/a/`), which links are made relative to.
     pub page_path: &'a str,
-    /// Output path of every published page, by content path.
-    pub pages: &'a BTreeMap<String, String>,
+    /// The output path of the published page at a content path.
+    pub pages: &'a (dyn Fn(&str) -> Option<&'a str> + Sync),
     /// Content paths of drafts left out of the build.
     pub drafts: &'a BTreeSet<String>,
     /// Every file under content/ that is copied as it is.
@@ -496,7 +496,7 @@ impl Renderer<'_, '_> {
             return dest;
         };
         self.out.links_to.push(target.clone());
-        let Some(target_path) = self.cx.pages.get(&target) else {
+        let Some(target_path) = (self.cx.pages)(&target) else {
             let d = if self.cx.drafts.contains(&target) {
                 Diagnostic::warning(
                     "link/draft",
@@ -512,7 +512,7 @@ impl Renderer<'_, '_> {
             self.out.diagnostics.push(d);
             return dest;
         };
-        let mut to = target_path.clone();
+        let mut to = target_path.to_string();
         if let Some(fragment) = fragment {
             to.push('#');
             to.push_str(fragment);
@@ -776,7 +776,7 @@ mod tests {
     }
 
     fn render_page(markdown: &str) -> Rendered {
-        let pages = BTreeMap::from([
+        let pages = std::collections::BTreeMap::from([
             ("articles/b.md".to_string(), "articles/b/".to_string()),
             ("pages/guanyu.md".to_string(), "guanyu/".to_string()),
         ]);
@@ -789,7 +789,7 @@ mod tests {
         let cx = LinkContext {
             content_path: "articles/a.md",
             page_path: "articles/a/",
-            pages: &pages,
+            pages: &|path: &str| pages.get(path).map(String::as_str),
             drafts: &drafts,
             assets: &assets,
             laws: &laws,
