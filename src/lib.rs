@@ -22,5 +22,6 @@ pub mod search;
 pub mod serve;
 pub mod taxonomy;
 pub mod theme;
+pub mod timings;
 pub mod url;
 pub mod yaml;

@@ -168,14 +168,9 @@ impl Prepared {
             .map(|p| p.content_path.clone())
             .zip(rendered)
             .collect();
-        let timer = std::env::var_os("PUFA_TIMINGS").map(|_| std::time::Instant::now());
-        let lap = |name: &str| {
-            if let Some(t) = timer {
-                eprintln!("    {name}：{} 毫秒", t.elapsed().as_millis());
-            }
-        };
+        let mut timings = crate::timings::Timings::start(std::time::Instant::now());
         let (site, found) = site.reload(changed, LoadOptions { drafts });
-        lap("重读文件");
+        timings.stage("重读文件");
         let mut diagnostics = config_warnings.clone();
         diagnostics.extend(found);
 
@@ -204,7 +199,7 @@ impl Prepared {
                     .unwrap_or_default()
             })
             .collect();
-        lap("Markdown");
+        timings.stage("Markdown");
         let (cited, tax) = analyse(
             &site,
             &rendered,
@@ -212,7 +207,7 @@ impl Prepared {
             |path| touched.contains(path),
             &mut diagnostics,
         );
-        lap("检查");
+        timings.stage("分类和检查");
         if has_errors(&diagnostics) {
             return Err(diagnostics);
         }

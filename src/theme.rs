@@ -201,19 +201,10 @@ impl Theme {
             Err(diagnostics)
         }
     }
-
-    /// Names of the shortcodes the theme and site define.
-    pub fn shortcodes(&self) -> impl Iterator<Item = &str> {
-        self.templates.iter().filter_map(|t| {
-            t.name
-                .strip_prefix("shortcodes/")
-                .and_then(|n| n.strip_suffix(".html"))
-        })
-    }
 }
 
 /// Names of the themes a site can use.
-pub fn available_themes(root: &Path) -> Vec<String> {
+fn available_themes(root: &Path) -> Vec<String> {
     let mut names: Vec<String> = BUILTIN.iter().map(|b| b.name.to_string()).collect();
     if let Ok(dir) = std::fs::read_dir(root.join(THEMES_DIR)) {
         for entry in dir.flatten() {
@@ -227,28 +218,6 @@ pub fn available_themes(root: &Path) -> Vec<String> {
     }
     names.sort();
     names
-}
-
-/// The built-in theme files, for `pufa init` and for theme authors: (path under
-/// `themes/NAME/`, content).
-pub fn builtin_files(name: &str) -> Vec<(String, &'static [u8])> {
-    let Some(theme) = BUILTIN.iter().find(|b| b.name == name) else {
-        return Vec::new();
-    };
-    let mut files = vec![("theme.yaml".to_string(), theme.theme_yaml.as_bytes())];
-    files.extend(
-        theme
-            .templates
-            .iter()
-            .map(|(n, s)| (format!("templates/{n}"), s.as_bytes())),
-    );
-    files.extend(
-        theme
-            .statics
-            .iter()
-            .map(|(n, b)| (format!("static/{n}"), *b)),
-    );
-    files
 }
 
 fn read_templates(

@@ -7,6 +7,7 @@
 use crate::diagnostic::Diagnostics;
 use crate::output::Output;
 use crate::pipeline::{self, Settings};
+use crate::timings::Timings;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt;
 use std::path::PathBuf;
@@ -67,7 +68,7 @@ pub fn run(options: &Options) -> Outcome {
 /// Returns `None` when the site has errors or could not be written.
 fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
     let started = Instant::now();
-    let mut timings = Timings::new(started);
+    let mut timings = Timings::start(started);
     let prepared = pipeline::prepare(&options.settings, diagnostics)?;
     timings.stage("读取和检查（含 Markdown）");
     let root = &options.settings.root;
@@ -98,7 +99,6 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         return None;
     }
     timings.stage("替换输出文件夹");
-    timings.print();
     Some(Summary {
         pages: emitted.pages,
         index_files: emitted.index_files,
@@ -106,37 +106,6 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         elapsed: started.elapsed(),
         output: options.output.clone(),
     })
-}
-
-/// Stage durations, printed to stderr when `PUFA_TIMINGS` is set: where a build's time goes.
-struct Timings {
-    enabled: bool,
-    last: Instant,
-    stages: Vec<(&'static str, Duration)>,
-}
-
-impl Timings {
-    fn new(started: Instant) -> Timings {
-        Timings {
-            enabled: std::env::var_os("PUFA_TIMINGS").is_some(),
-            last: started,
-            stages: Vec::new(),
-        }
-    }
-
-    fn stage(&mut self, name: &'static str) {
-        let now = Instant::now();
-        self.stages.push((name, now - self.last));
-        self.last = now;
-    }
-
-    fn print(&self) {
-        if self.enabled {
-            for (name, duration) in &self.stages {
-                eprintln!("  {name}：{:.3} 秒", duration.as_secs_f64());
-            }
-        }
-    }
 }
 
 /// A progress bar on stderr that appears only when the build takes more than a moment and

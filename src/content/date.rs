@@ -45,11 +45,6 @@ impl Date {
         }
     }
 
-    /// Midnight on the first day of a `YYYY-MM` month.
-    pub fn from_month(month: &str) -> Option<Date> {
-        Date::parse(&format!("{month}-01")).ok()
-    }
-
     /// Today (or the time given by `SOURCE_DATE_EPOCH`, for reproducible builds), China time.
     pub fn today() -> Date {
         let now = std::env::var("SOURCE_DATE_EPOCH")
@@ -93,10 +88,6 @@ impl Date {
     pub fn month_key(&self) -> String {
         let d = self.time.date();
         format!("{:04}-{:02}", d.year(), d.month())
-    }
-
-    pub fn year(&self) -> i16 {
-        self.time.date().year()
     }
 
     /// The civil date and time, China time.

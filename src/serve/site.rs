@@ -191,18 +191,13 @@ impl Builder {
             mut ids,
             site_lists: old_lists,
         } = state;
-        let timer = std::env::var_os("PUFA_TIMINGS").map(|_| std::time::Instant::now());
-        let lap = |name: &str| {
-            if let Some(t) = timer {
-                eprintln!("  {name}：{} 毫秒", t.elapsed().as_millis());
-            }
-        };
+        let mut timings = crate::timings::Timings::start(std::time::Instant::now());
         let (prepared, touched, warnings) = prepared.update(changed)?;
-        lap("读取和检查");
+        timings.stage("读取和检查");
         let site_lists = site_lists(&prepared);
         let new_shows = shows(&prepared, &mut ids);
         let touched: BTreeSet<u32> = touched.iter().map(|path| ids.of(path)).collect();
-        lap("找出要更新的页面");
+        timings.stage("找出要更新的页面");
         let everything = site_lists != old_lists;
         let jobs: Vec<(String, Job)> = prepared
             .jobs()
@@ -225,7 +220,7 @@ impl Builder {
             |path, bytes| memory.write(path, bytes),
             &|| {},
         );
-        lap("渲染");
+        timings.stage("渲染");
         if has_errors(&failures) {
             return Err(failures);
         }
