@@ -373,19 +373,19 @@ pub struct Emitted {
     pub files: usize,
 }
 
-/// Produces the whole site into `sink`: every page, the search index, the files under
+/// Produces the whole site into `sink`: every page (the `jobs` of [`Prepared::jobs`]), the search index, the files under
 /// content/ and the theme's static files. `tick` is called once per page and file;
 /// `stage` after each step, with its name, for timing. Returns what was produced and the
 /// problems found.
 pub fn emit(
     prepared: &Prepared,
+    jobs: &[(String, Job)],
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
     stage: &mut dyn FnMut(&'static str),
 ) -> (Emitted, Diagnostics) {
     let site = &prepared.site;
-    let jobs = prepared.jobs();
-    let mut failures = render(prepared, &jobs, |path, bytes| sink.write(path, bytes), tick);
+    let mut failures = render(prepared, jobs, |path, bytes| sink.write(path, bytes), tick);
     stage("渲染页面");
     let index_files = crate::search::build(&prepared.data().search_docs(), |path, bytes| {
         sink.write(path, bytes)

@@ -80,15 +80,19 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         }
     };
     let site = &prepared.site;
+    let jobs = prepared.jobs();
     let progress = Progress::new(
-        (prepared.jobs().len() + site.assets.len()) as u64,
+        (jobs.len() + site.assets.len()) as u64,
         options.progress,
         started,
     );
-    let (emitted, mut failures) =
-        pipeline::emit(&prepared, &output, &|| progress.tick(), &mut |name| {
-            timings.stage(name)
-        });
+    let (emitted, mut failures) = pipeline::emit(
+        &prepared,
+        &jobs,
+        &output,
+        &|| progress.tick(),
+        &mut |name| timings.stage(name),
+    );
     progress.finish();
     if !failures.is_empty() {
         diagnostics.append(&mut failures);

@@ -155,7 +155,9 @@ impl Builder {
             return Err(diagnostics);
         };
         let memory = Memory::new(&self.settings.root);
-        let (emitted, mut failures) = pipeline::emit(&prepared, &memory, &|| {}, &mut |_| {});
+        let jobs = prepared.jobs();
+        let (emitted, mut failures) =
+            pipeline::emit(&prepared, &jobs, &memory, &|| {}, &mut |_| {});
         diagnostics.append(&mut failures);
         if has_errors(&diagnostics) {
             return Err(diagnostics);
@@ -165,7 +167,7 @@ impl Builder {
             copies: memory.copies.into_inner().unwrap_or_default(),
         });
         let mut ids = Ids::default();
-        let shows = shows(&prepared, &mut ids);
+        let shows = shows(&prepared, &jobs, &mut ids);
         let site_lists = site_lists(&prepared);
         let built = Built {
             snapshot: snapshot.clone(),
@@ -195,12 +197,12 @@ impl Builder {
         let (prepared, touched, warnings) = prepared.update(changed)?;
         timings.stage("读取和检查");
         let site_lists = site_lists(&prepared);
-        let new_shows = shows(&prepared, &mut ids);
+        let all_jobs = prepared.jobs();
+        let new_shows = shows(&prepared, &all_jobs, &mut ids);
         let touched: BTreeSet<u32> = touched.iter().map(|path| ids.of(path)).collect();
         timings.stage("找出要更新的页面");
         let everything = site_lists != old_lists;
-        let jobs: Vec<(String, Job)> = prepared
-            .jobs()
+        let jobs: Vec<(String, Job)> = all_jobs
             .into_iter()
             .filter(|(path, _)| {
                 let file = crate::url::output_file(path);
@@ -286,20 +288,18 @@ impl Ids {
 }
 
 /// Output file → the pages it shows.
-fn shows(prepared: &Prepared, ids: &mut Ids) -> HashMap<String, Vec<u32>> {
+fn shows(prepared: &Prepared, jobs: &[(String, Job)], ids: &mut Ids) -> HashMap<String, Vec<u32>> {
     let data = prepared.data();
     let page_ids: Vec<u32> = data.pages.iter().map(|p| ids.of(&p.content_path)).collect();
-    prepared
-        .jobs()
-        .into_iter()
+    jobs.iter()
         .map(|(path, job)| {
-            let mut pages: Vec<u32> = render::job_pages(&data, &job)
+            let mut pages: Vec<u32> = render::job_pages(&data, job)
                 .into_iter()
                 .map(|i| page_ids[i])
                 .collect();
             pages.sort_unstable();
             pages.dedup();
-            (crate::url::output_file(&path), pages)
+            (crate::url::output_file(path), pages)
         })
         .collect()
 }
