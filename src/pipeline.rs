@@ -346,7 +346,7 @@ where
         .filter_map(|(path, job)| {
             let result = renderer
                 .render(path, job)
-                .and_then(|text| sink(&crate::url::output_file(path), text.as_bytes()));
+                .and_then(|bytes| sink(&crate::url::output_file(path), &bytes));
             tick();
             result.err()
         })
@@ -385,16 +385,21 @@ pub fn emit(
     stage: &mut dyn FnMut(&'static str),
 ) -> (Emitted, Diagnostics) {
     let site = &prepared.site;
-    let mut failures = render(prepared, jobs, |path, bytes| sink.write(path, bytes), tick);
-    stage("渲染页面");
-    let index_files = crate::search::build(&prepared.data().search_docs(), |path, bytes| {
-        sink.write(path, bytes)
-    })
-    .unwrap_or_else(|d| {
+    // The index is built beside the pages: its merge step runs on one thread, and the pages
+    // keep the other core busy meanwhile.
+    let (mut failures, index) = rayon::join(
+        || render(prepared, jobs, |path, bytes| sink.write(path, bytes), tick),
+        || {
+            crate::search::build(&prepared.data().search_docs(), |path, bytes| {
+                sink.write(path, bytes)
+            })
+        },
+    );
+    let index_files = index.unwrap_or_else(|d| {
         failures.push(d);
         0
     });
-    stage("搜索索引");
+    stage("渲染页面和搜索索引");
     let copied: Diagnostics = site
         .assets
         .par_iter()

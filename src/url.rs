@@ -35,8 +35,12 @@ pub fn relative(from: &str, to: &str, offline: bool) -> String {
         Some((t, f)) => (t, Some(f)),
         None => (to, None),
     };
-    let depth = from.matches('/').count();
-    let mut link = "../".repeat(depth);
+    // Called for every link of every page: one allocation, sized up front.
+    let depth = from.bytes().filter(|&b| b == b'/').count();
+    let mut link = String::with_capacity(3 * depth + to.len() + "index.html".len());
+    for _ in 0..depth {
+        link.push_str("../");
+    }
     link.push_str(target);
     if offline && (target.is_empty() || target.ends_with('/')) {
         link.push_str("index.html");

@@ -378,14 +378,30 @@ fn qr_modules(svg: &str) -> Vec<(usize, usize)> {
         .split('"')
         .next()
         .unwrap();
+    // Rows start with `M{x} {y}.5`, `m{dx} 0` steps over light modules, `h{n}` draws n dark.
     let mut dark = Vec::new();
-    for segment in d.split('M').skip(1) {
-        // M{x} {y}h{n}v1h-{n}z
-        let (xy, rest) = segment.split_once('h').unwrap();
-        let (x, y) = xy.split_once(' ').unwrap();
-        let n: usize = rest.split('v').next().unwrap().parse().unwrap();
-        let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
-        dark.extend((x..x + n).map(|x| (x, y)));
+    let (mut x, mut y) = (0, 0);
+    let mut rest = d;
+    while let Some(command) = rest.chars().next() {
+        let end = rest[1..]
+            .find(['M', 'm', 'h'])
+            .map_or(rest.len(), |i| i + 1);
+        let args = &rest[1..end];
+        match command {
+            'M' => {
+                let (ax, ay) = args.split_once(' ').unwrap();
+                x = ax.parse().unwrap();
+                y = ay.strip_suffix(".5").unwrap().parse().unwrap();
+            }
+            'm' => x += args.strip_suffix(" 0").unwrap().parse::<usize>().unwrap(),
+            'h' => {
+                let n: usize = args.parse().unwrap();
+                dark.extend((x..x + n).map(|x| (x, y)));
+                x += n;
+            }
+            other => panic!("unexpected path command {other}"),
+        }
+        rest = &rest[end..];
     }
     dark
 }

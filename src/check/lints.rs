@@ -21,22 +21,42 @@ const BUILT_IN_WORDING: &[(&str, &str)] = &[
 
 /// Every wrong wording in `text`, built-in or the site's own: (byte offset, wrong, right).
 pub fn wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec<(usize, String, String)> {
-    let mut found = Vec::new();
-    let words = BUILT_IN_WORDING
+    let words: Vec<(&str, &str)> = BUILT_IN_WORDING
         .iter()
         .map(|(w, r)| (*w, *r))
-        .chain(site_words.iter().map(|(w, r)| (w.as_str(), r.as_str())));
-    for (wrong, right) in words {
-        if wrong.is_empty() {
+        .chain(site_words.iter().map(|(w, r)| (w.as_str(), r.as_str())))
+        .filter(|(w, _)| !w.is_empty())
+        .collect();
+    // One pass over the text: a character that starts no wrong form (nearly all of them)
+    // costs one look-up in a bitmap of the forms' first characters (by their low 16 bits),
+    // instead of one search of the whole text per form.
+    let mut starts = [0u64; 1024];
+    for first in words.iter().filter_map(|(w, _)| w.chars().next()) {
+        let bit = first as usize & 0xffff;
+        starts[bit >> 6] |= 1 << (bit & 63);
+    }
+    // Matches of one form do not overlap, as `str::match_indices` finds them.
+    let mut free_from = vec![0; words.len()];
+    let mut found = Vec::new();
+    for (offset, c) in text.char_indices() {
+        let bit = c as usize & 0xffff;
+        if starts[bit >> 6] & (1 << (bit & 63)) == 0 {
             continue;
         }
-        for (offset, _) in text.match_indices(wrong) {
+        let rest = &text[offset..];
+        for (n, (wrong, right)) in words.iter().enumerate() {
+            if offset < free_from[n] || !rest.starts_with(wrong) {
+                continue;
+            }
+            free_from[n] = offset + wrong.len();
             // Where the right form contains the wrong one (a site rule 法制 → 法制化), a match
             // inside the right form is no error.
-            let inside_right = right.contains(wrong)
-                && text
-                    .match_indices(right)
-                    .any(|(r, _)| r <= offset && offset + wrong.len() <= r + right.len());
+            let inside_right = right.match_indices(wrong).any(|(k, _)| {
+                offset
+                    .checked_sub(k)
+                    .and_then(|start| text.get(start..))
+                    .is_some_and(|from| from.starts_with(right))
+            });
             if !inside_right {
                 found.push((offset, wrong.to_string(), right.to_string()));
             }
@@ -164,6 +184,45 @@ mod tests {
         let site = BTreeMap::from([("法制".to_string(), "法制化".to_string())]);
         assert!(wording("推进法制化建设", &site).is_empty());
         assert_eq!(wording("推进法制建设", &site).len(), 1);
+    }
+
+    /// The rule as first written: one search of the whole text per form.
+    fn wording_by_searching(
+        text: &str,
+        words: &BTreeMap<String, String>,
+    ) -> Vec<(usize, String, String)> {
+        let mut found = Vec::new();
+        for (wrong, right) in words.iter().filter(|(w, _)| !w.is_empty()) {
+            for (offset, _) in text.match_indices(wrong.as_str()) {
+                let inside_right = right.contains(wrong.as_str())
+                    && text
+                        .match_indices(right.as_str())
+                        .any(|(r, _)| r <= offset && offset + wrong.len() <= r + right.len());
+                if !inside_right {
+                    found.push((offset, wrong.clone(), right.clone()));
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_finds_what_searching_each_form_finds(
+            text in "[法制化治理哈 ]{0,40}",
+            words in proptest::collection::btree_map("[法制化治哈]{0,3}", "[法制化治理哈]{1,4}", 0..4),
+        ) {
+            let mut expected = wording_by_searching(&text, &words);
+            let built_in: BTreeMap<String, String> = BUILT_IN_WORDING
+                .iter()
+                .map(|(w, r)| (w.to_string(), r.to_string()))
+                .collect();
+            expected.extend(wording_by_searching(&text, &built_in));
+            expected.sort();
+            expected.dedup();
+            proptest::prop_assert_eq!(wording(&text, &words), expected);
+        }
     }
 
     #[test]

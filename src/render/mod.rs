@@ -12,7 +12,7 @@ use crate::content::Kind;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::theme::Theme;
 use crate::url;
-use context::{DateView, ItemView, SiteData};
+use context::{DateView, SiteData};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -81,10 +81,14 @@ impl Engine {
         })
     }
 
-    fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+    /// Renders a page into bytes: Tera writes valid UTF-8, and going through `String` would
+    /// check every page's bytes again.
+    fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(32 * 1024);
         self.tera
-            .render(template, context)
-            .map_err(|e| template_error(&e, &self.shown))
+            .render_to(template, context, &mut out)
+            .map_err(|e| template_error(&e, &self.shown))?;
+        Ok(out)
     }
 }
 
@@ -435,6 +439,9 @@ pub struct Renderer<'a> {
     data: SiteData<'a>,
     /// The `site` value by folder depth.
     site_values: Vec<OnceLock<tera::Value>>,
+    /// Each list item's [`ItemView`] value, converted once: a large site's lists show each
+    /// item several times (its section, topics, month, laws).
+    item_values: Vec<OnceLock<tera::Value>>,
 }
 
 /// How many newest items the home page and feeds show.
@@ -446,8 +453,9 @@ impl<'a> Renderer<'a> {
     pub fn new(engine: &'a Engine, data: SiteData<'a>) -> Renderer<'a> {
         Renderer {
             engine,
-            data,
             site_values: (0..8).map(|_| OnceLock::new()).collect(),
+            item_values: (0..data.pages.len()).map(|_| OnceLock::new()).collect(),
+            data,
         }
     }
 
@@ -460,6 +468,27 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Item `i` as a list on the page of `link` shows it: the shared value with this
+    /// page's links added.
+    fn item_value(&self, link: &Linker, i: usize) -> tera::Value {
+        let shared = self.item_values[i]
+            .get_or_init(|| tera::Value::from_serializable(&self.data.item_view(i)));
+        let mut item = shared.as_map().cloned().unwrap_or_default();
+        let links = self.data.item_links(link, i);
+        item.insert("url".into(), links.url.into());
+        item.insert(
+            "cover".into(),
+            links
+                .cover
+                .map_or_else(tera::Value::none, tera::Value::from),
+        );
+        item.insert(
+            "topics".into(),
+            tera::Value::from_serializable(&links.topics),
+        );
+        item.into()
+    }
+
     fn context(&self, link: &Linker) -> Context {
         let mut context = Context::new();
         context.insert_value("site", self.site_value(link));
@@ -467,7 +496,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders the job for output `path`.
-    pub fn render(&self, path: &str, job: &Job) -> Result<String, Diagnostic> {
+    pub fn render(&self, path: &str, job: &Job) -> Result<Vec<u8>, Diagnostic> {
         let d = &self.data;
         let link = Linker::new(path, d.offline);
         let mut cx = self.context(&link);
@@ -480,8 +509,13 @@ impl<'a> Renderer<'a> {
                     Kind::Episode => "episode.html",
                     Kind::Series => {
                         let entry = d.tax.series.iter().find(|s| s.page == *i);
-                        let episodes: Vec<ItemView> = entry
-                            .map(|s| s.episodes.iter().map(|&e| d.item_view(&link, e)).collect())
+                        let episodes: Vec<tera::Value> = entry
+                            .map(|s| {
+                                s.episodes
+                                    .iter()
+                                    .map(|&e| self.item_value(&link, e))
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         cx.insert("episodes", &episodes);
                         "series.html"
@@ -503,10 +537,10 @@ impl<'a> Renderer<'a> {
                     .find(|m| m.page.is_some() && m.key <= this_month)
                     .map(|m| d.month_view(&link, m));
                 cx.insert("current_month", &current);
-                let latest = |list: &[usize], n: usize| -> Vec<ItemView> {
+                let latest = |list: &[usize], n: usize| -> Vec<tera::Value> {
                     list.iter()
                         .take(n)
-                        .map(|&i| d.item_view(&link, i))
+                        .map(|&i| self.item_value(&link, i))
                         .collect()
                 };
                 cx.insert("latest_articles", &latest(&d.tax.articles, HOME_ARTICLES));
@@ -520,7 +554,10 @@ impl<'a> Renderer<'a> {
                     ("普法文章", "articles", &d.tax.articles, "articles/")
                 };
                 cx.insert("page", &d.section_page(&link, title, section, base));
-                cx.insert("paginator", &d.paginator(&link, list, base, *number));
+                cx.insert(
+                    "paginator",
+                    &d.paginator(&link, list, base, *number, &|i| self.item_value(&link, i)),
+                );
                 "list.html"
             }
             Job::Terms => {
@@ -544,7 +581,9 @@ impl<'a> Renderer<'a> {
                 cx.insert("term", &d.term_view(&link, *topic));
                 cx.insert(
                     "paginator",
-                    &d.paginator(&link, &term.pages, &base, *number),
+                    &d.paginator(&link, &term.pages, &base, *number, &|i| {
+                        self.item_value(&link, i)
+                    }),
                 );
                 "term.html"
             }
@@ -566,12 +605,12 @@ impl<'a> Renderer<'a> {
                 };
                 cx.insert("page", &page);
                 cx.insert("month", &view);
-                let of = |kind: Kind| -> Vec<ItemView> {
+                let of = |kind: Kind| -> Vec<tera::Value> {
                     entry
                         .items
                         .iter()
                         .filter(|&&i| d.pages[i].kind == kind)
-                        .map(|&i| d.item_view(&link, i))
+                        .map(|&i| self.item_value(&link, i))
                         .collect()
                 };
                 cx.insert("articles", &of(Kind::Article));
@@ -596,7 +635,9 @@ impl<'a> Renderer<'a> {
                 );
                 cx.insert(
                     "paginator",
-                    &d.paginator(&link, &entry.pages, &base, *number),
+                    &d.paginator(&link, &entry.pages, &base, *number, &|i| {
+                        self.item_value(&link, i)
+                    }),
                 );
                 cx.insert("law", &view);
                 "law.html"
@@ -623,8 +664,8 @@ impl<'a> Renderer<'a> {
                 cx.insert("entries", &self.sitemap());
                 "sitemap.xml"
             }
-            Job::Robots => return Ok(self.robots()),
-            Job::Alias(i) => return Ok(redirect(&link.to(&d.pages[*i].path))),
+            Job::Robots => return Ok(self.robots().into_bytes()),
+            Job::Alias(i) => return Ok(redirect(&link.to(&d.pages[*i].path)).into_bytes()),
         };
         self.engine.render(template, &cx)
     }
