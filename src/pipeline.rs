@@ -119,7 +119,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     };
     let rendered = render_markdown(&site, settings.offline, shortcodes);
     let mut lints = std::collections::HashMap::new();
-    let (cited, tax) = analyse(&site, &rendered, &mut lints, |_| true, diagnostics);
+    let (cited, tax) = analyse(&site, &rendered, &mut lints, |_| true, None, diagnostics);
 
     let (Ok(theme), Some(Ok(engine))) = (theme, engine) else {
         return None;
@@ -146,22 +146,29 @@ impl Prepared {
     /// and nothing else: only those files are read again, and only they and the pages linking
     /// to them are rendered again. Returns the new state, the content paths whose pages may
     /// show differently, and the warnings; or every diagnostic when the site now has errors.
-    pub fn update(
-        self,
-        changed: &[String],
-    ) -> Result<(Prepared, BTreeSet<String>, Diagnostics), Diagnostics> {
+    pub fn update(self, changed: &[String]) -> Result<Updated, Diagnostics> {
         let Prepared {
             site,
             theme,
             engine,
             rendered,
+            cited: old_cited,
+            tax: old_tax,
             offline,
             config_warnings,
             drafts,
             mut lints,
-            ..
         } = self;
         let changed_set: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+        // How the changed pages were listed, to tell below whether the lists stay the same.
+        let listed_before: Vec<Option<String>> = changed
+            .iter()
+            .map(|path| {
+                let &i = site.by_source.get(path)?;
+                listed_as(&site.pages[i], &rendered[i], &old_cited[i])
+            })
+            .collect();
+        let old_paths: Vec<String> = site.pages.iter().map(|p| p.content_path.clone()).collect();
         let mut old: std::collections::HashMap<String, Rendered> = site
             .pages
             .iter()
@@ -200,11 +207,46 @@ impl Prepared {
             })
             .collect();
         timings.stage("Markdown");
+        // The common edit — an article's or episode's text, nothing any list shows — leaves
+        // the pages where they were and every list as it was: keep the lists.
+        let same_pages = site.pages.len() == old_paths.len()
+            && site
+                .pages
+                .iter()
+                .zip(&old_paths)
+                .all(|(p, old)| p.content_path == *old);
+        let keep = same_pages.then(|| {
+            let cited: Vec<BTreeSet<String>> = site
+                .pages
+                .iter()
+                .zip(&rendered)
+                .zip(old_cited)
+                .map(|((page, r), old)| {
+                    if touched.contains(&page.content_path) {
+                        cited_by(page, r)
+                    } else {
+                        old
+                    }
+                })
+                .collect();
+            (cited, old_tax)
+        });
+        let same_lists = keep.as_ref().is_some_and(|(cited, _)| {
+            changed.iter().zip(&listed_before).all(|(path, before)| {
+                let listed = site
+                    .by_source
+                    .get(path)
+                    .and_then(|&i| listed_as(&site.pages[i], &rendered[i], &cited[i]));
+                before.is_some() && listed == *before
+            })
+        });
+        let kept = if same_lists { keep } else { None };
         let (cited, tax) = analyse(
             &site,
             &rendered,
             &mut lints,
             |path| touched.contains(path),
+            kept,
             &mut diagnostics,
         );
         timings.stage("分类和检查");
@@ -225,8 +267,72 @@ impl Prepared {
             drafts,
             lints,
         };
-        Ok((prepared, touched, diagnostics))
+        Ok(Updated {
+            prepared,
+            touched,
+            warnings: diagnostics,
+            same_lists,
+        })
     }
+}
+
+/// What [`Prepared::update`] produced.
+pub struct Updated {
+    pub prepared: Prepared,
+    /// Content paths whose pages may show differently.
+    pub touched: BTreeSet<String>,
+    pub warnings: Diagnostics,
+    /// No list, page address or site-wide value changed: only the outputs that showed the
+    /// touched pages need rendering again.
+    pub same_lists: bool,
+}
+
+/// Everything about an article or episode that pages other than its own show: in lists,
+/// feeds, neighbour links, topic, month and law pages, the site's lists. `None` for other
+/// kinds of page (a month theme or a series shows on other pages in ways not listed here).
+fn listed_as(
+    page: &crate::content::Page,
+    rendered: &Rendered,
+    cited: &BTreeSet<String>,
+) -> Option<String> {
+    use crate::content::Kind;
+    if !matches!(page.kind, Kind::Article | Kind::Episode) {
+        return None;
+    }
+    Some(format!(
+        "{:?}",
+        (
+            (
+                &page.path,
+                &page.slug,
+                &page.title,
+                page.date,
+                page.date_at,
+                page.url_at
+            ),
+            (
+                &page.summary,
+                &rendered.summary,
+                &page.cover,
+                &page.topics,
+                &page.laws,
+                cited
+            ),
+            (
+                &page.author,
+                &page.origin,
+                &page.editor,
+                page.draft,
+                page.weight
+            ),
+            (&page.aliases, &page.details, page.month_key()),
+        )
+    ))
+}
+
+/// The laws a page cites: in front matter and in its text.
+fn cited_by(page: &crate::content::Page, rendered: &Rendered) -> BTreeSet<String> {
+    page.laws.iter().chain(&rendered.laws).cloned().collect()
 }
 
 /// The theme's `extra` defaults with the site's `extra` over them, key by key.
@@ -249,18 +355,22 @@ fn analyse(
     rendered: &[Rendered],
     lints: &mut std::collections::HashMap<String, Diagnostics>,
     stale: impl Fn(&str) -> bool + Sync,
+    kept: Option<(Vec<BTreeSet<String>>, Taxonomies)>,
     diagnostics: &mut Diagnostics,
 ) -> (Vec<BTreeSet<String>>, Taxonomies) {
     for r in rendered {
         diagnostics.extend(r.diagnostics.iter().cloned());
     }
-    let cited: Vec<BTreeSet<String>> = site
-        .pages
-        .iter()
-        .zip(rendered)
-        .map(|(page, r)| page.laws.iter().chain(&r.laws).cloned().collect())
-        .collect();
-    let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
+    let (cited, tax) = kept.unwrap_or_else(|| {
+        let cited: Vec<BTreeSet<String>> = site
+            .pages
+            .par_iter()
+            .zip(rendered)
+            .map(|(page, r)| cited_by(page, r))
+            .collect();
+        let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
+        (cited, tax)
+    });
     lints.retain(|path, _| site.by_source.contains_key(path));
     let fresh: Vec<(String, Diagnostics)> = site
         .pages

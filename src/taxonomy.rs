@@ -7,7 +7,7 @@
 
 use crate::content::{Date, Kind, Page};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Default)]
 pub struct Taxonomies {
@@ -78,7 +78,14 @@ pub fn build(
     topics: &[crate::config::TopicDecl],
     laws: &[crate::config::LawDecl],
 ) -> Taxonomies {
-    let sort = |list: &mut Vec<usize>| list.sort_by(|&a, &b| newest_first(pages, a, b));
+    // Every list is newest first: order all pages once, then sort each list by that rank.
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| newest_first(pages, a, b));
+    let mut rank = vec![0; pages.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let sort = |list: &mut Vec<usize>| list.sort_unstable_by_key(|&i| rank[i]);
     let of_kind = |kind: Kind| -> Vec<usize> {
         let mut list: Vec<usize> = (0..pages.len())
             .filter(|&i| pages[i].kind == kind)
@@ -90,13 +97,26 @@ pub fn build(
     let episodes = of_kind(Kind::Episode);
     let is_item = |i: &usize| matches!(pages[*i].kind, Kind::Article | Kind::Episode);
 
+    // One pass over the pages for all topics, and one for all laws.
+    let topic_index: HashMap<&str, usize> = topics
+        .iter()
+        .enumerate()
+        .map(|(t, decl)| (decl.name.as_str(), t))
+        .collect();
+    let mut by_topic: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
+    for i in (0..pages.len()).filter(is_item) {
+        for name in &pages[i].topics {
+            if let Some(&t) = topic_index.get(name.as_str())
+                && by_topic[t].last() != Some(&i)
+            {
+                by_topic[t].push(i);
+            }
+        }
+    }
     let topics = topics
         .iter()
-        .filter_map(|decl| {
-            let mut list: Vec<usize> = (0..pages.len())
-                .filter(is_item)
-                .filter(|&i| pages[i].topics.contains(&decl.name))
-                .collect();
+        .zip(by_topic)
+        .filter_map(|(decl, mut list)| {
             if list.is_empty() {
                 return None;
             }
@@ -164,13 +184,23 @@ pub fn build(
             .cmp(&(&pages[b.page].weight, &pages[b.page].title))
     });
 
-    let laws = laws
+    let law_index: HashMap<&str, usize> = laws
         .iter()
         .enumerate()
-        .filter_map(|(l, decl)| {
-            let mut list: Vec<usize> = (0..pages.len())
-                .filter(|&i| cited.get(i).is_some_and(|c| c.contains(&decl.name)))
-                .collect();
+        .map(|(l, decl)| (decl.name.as_str(), l))
+        .collect();
+    let mut by_law: Vec<Vec<usize>> = vec![Vec::new(); laws.len()];
+    for (i, names) in cited.iter().enumerate().take(pages.len()) {
+        for name in names {
+            if let Some(&l) = law_index.get(name.as_str()) {
+                by_law[l].push(i);
+            }
+        }
+    }
+    let laws = by_law
+        .into_iter()
+        .enumerate()
+        .filter_map(|(l, mut list)| {
             if list.is_empty() {
                 return None;
             }

@@ -351,7 +351,13 @@ fn edit(site: &Path, step: u64, choice: u64) {
         let text = read(file);
         fs::write(file, text.replacen(from, to, 1)).unwrap();
     };
-    match choice % 10 {
+    let append = |file: &Path, text: &str| {
+        let mut all = read(file);
+        all.push_str(text);
+        fs::write(file, all).unwrap();
+    };
+    let episode = content.join("episodes/第一集.md");
+    match choice % 13 {
         0 => replace(&article, "家长要先倾听。", &format!("家长要先倾听。第{step}次修改。")),
         1 => replace(&article, "title: 校园欺凌怎么办", &format!("title: 校园欺凌怎么办（{step}）")),
         2 => {
@@ -392,7 +398,12 @@ fn edit(site: &Path, step: u64, choice: u64) {
             let flipped = if text.contains("draft: true") { text.replace("draft: true", "draft: false") } else { text.replace("draft: false", "draft: true") };
             fs::write(&draft, flipped).unwrap();
         }
-        _ => replace(&home, "欢迎", &format!("欢迎（{step}）")),
+        9 => replace(&home, "欢迎", &format!("欢迎（{step}）")),
+        // Text that no list shows: only the pages showing the article render again.
+        10 => append(&article, &format!("\n第{step}段补充说明。\n")),
+        12 => append(&episode, &format!("\n第{step}段补充说明。\n")),
+        // Text that cites a law: the law's page starts listing the article.
+        _ => append(&article, &format!("\n依照《民法典》第{step}条。\n")),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::content::{Date, Kind, Page, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex};
 use crate::markdown::Rendered;
 use crate::taxonomy::Taxonomies;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Days without a new article or episode before a homepage counts as not updated.
 pub const STALE_DAYS: i64 = 14;
@@ -73,10 +73,6 @@ fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
 
 /// Links to `#headings` that the linked page does not have.
 fn anchors(site: &Site, rendered: &[Rendered], out: &mut Diagnostics) {
-    let ids: Vec<BTreeSet<&str>> = rendered
-        .iter()
-        .map(|r| r.toc.iter().map(|h| h.id.as_str()).collect())
-        .collect();
     for (i, r) in rendered.iter().enumerate() {
         for link in &r.anchors {
             let target = match &link.target {
@@ -85,7 +81,7 @@ fn anchors(site: &Site, rendered: &[Rendered], out: &mut Diagnostics) {
             };
             // A missing page is reported where the link is rewritten.
             let Some(target) = target else { continue };
-            if ids[target].contains(link.fragment.as_str()) {
+            if rendered[target].toc.iter().any(|h| h.id == link.fragment) {
                 continue;
             }
             let page = &site.pages[target];

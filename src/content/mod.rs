@@ -79,7 +79,7 @@ pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Site, Diagnos
         files,
         walk_diagnostics,
     };
-    site.assemble(options)
+    site.assemble(options, Vec::new(), &[])
 }
 
 /// Reads and parses one Markdown file (a path relative to content/).
@@ -109,14 +109,24 @@ impl Site {
             }
         }
         self.today = Date::today();
-        self.assemble(options)
+        let previous = std::mem::take(&mut self.pages);
+        self.assemble(options, previous, changed)
     }
 
-    /// Builds the page list from the parsed files and runs the checks across files.
-    fn assemble(mut self, options: LoadOptions) -> (Site, Diagnostics) {
+    /// Builds the page list from the parsed files and runs the checks across files. Pages
+    /// of `previous` (the last list) whose files are not among `changed` are reused rather
+    /// than copied again from the parsed files: they are the same.
+    fn assemble(
+        mut self,
+        options: LoadOptions,
+        previous: Vec<Page>,
+        changed: &[String],
+    ) -> (Site, Diagnostics) {
         let mut diagnostics = self.walk_diagnostics.clone();
-        let mut pages = Vec::new();
+        let mut pages = Vec::with_capacity(self.files.len());
         let mut drafts = BTreeSet::new();
+        // Both lists are in content path order.
+        let mut previous = previous.into_iter().peekable();
         // Pages whose own fields had errors take part in the cross-file checks below, but not
         // in the duplicate-URL check: a missing title or slug would only add confusing messages.
         let mut broken = BTreeSet::new();
@@ -130,7 +140,11 @@ impl Site {
             if crate::diagnostic::has_errors(found) {
                 broken.insert(rel.clone());
             }
-            pages.push(page.clone());
+            while previous.next_if(|p| p.content_path < *rel).is_some() {}
+            let kept = previous
+                .next_if(|p| p.content_path == *rel)
+                .filter(|_| !changed.contains(rel));
+            pages.push(kept.unwrap_or_else(|| page.clone()));
         }
         resolve_series(&mut pages, &mut diagnostics);
         check_topic_descriptions(&pages, &self.config, &mut diagnostics);

@@ -445,16 +445,16 @@ mod tests {
     use super::*;
 
     fn snapshot() -> Snapshot {
-        let mut s = Snapshot::default();
-        for path in [
+        let files = [
             "index.html",
             "articles/a/index.html",
             "style.css",
             "media/图 1.png",
-        ] {
-            s.files.insert(path.to_string(), Arc::from(&b"x"[..]));
-        }
-        s
+        ]
+        .into_iter()
+        .map(|path| (path.to_string(), Arc::from(&b"x"[..])))
+        .collect();
+        Snapshot::new(files, Default::default())
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, has_errors};
 use crate::pipeline::{self, Prepared, Settings, Sink};
 use crate::render::{self, Job, Linker};
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -16,24 +17,78 @@ use std::sync::{Arc, Mutex};
 /// One built version of the site.
 #[derive(Default, Clone)]
 pub struct Snapshot {
-    /// Generated files by output path.
-    pub files: HashMap<String, Arc<[u8]>>,
+    /// Generated files by output path as of the last full build or index: shared by the
+    /// versions since, so that an update does not copy a large site's every entry …
+    base: Arc<HashMap<String, Arc<[u8]>>>,
+    /// … and what updates since wrote (`Some`) or took away (`None`), over it.
+    changes: HashMap<String, Option<Arc<[u8]>>>,
     /// Files served from disk (content/ files, theme static files) by output path.
-    pub copies: HashMap<String, PathBuf>,
+    copies: Arc<HashMap<String, PathBuf>>,
 }
 
 impl Snapshot {
+    pub fn new(files: HashMap<String, Arc<[u8]>>, copies: HashMap<String, PathBuf>) -> Snapshot {
+        Snapshot {
+            base: Arc::new(files),
+            changes: HashMap::new(),
+            copies: Arc::new(copies),
+        }
+    }
+
     /// The file at output path `path`, read from memory or disk.
     pub fn get(&self, path: &str) -> Option<Arc<[u8]>> {
-        if let Some(bytes) = self.files.get(path) {
-            return Some(bytes.clone());
+        let generated = match self.changes.get(path) {
+            Some(change) => change.clone(),
+            None => self.base.get(path).cloned(),
+        };
+        if generated.is_some() {
+            return generated;
         }
         let file = self.copies.get(path)?;
         std::fs::read(file).ok().map(Arc::from)
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.files.contains_key(path) || self.copies.contains_key(path)
+        let generated = match self.changes.get(path) {
+            Some(change) => change.is_some(),
+            None => self.base.contains_key(path),
+        };
+        generated || self.copies.contains_key(path)
+    }
+
+    /// This version with the files `written` and without those `gone`.
+    fn updated(&self, written: HashMap<String, Arc<[u8]>>, gone: &[String]) -> Snapshot {
+        let mut changes = self.changes.clone();
+        changes.extend(gone.iter().map(|path| (path.clone(), None)));
+        changes.extend(written.into_iter().map(|(path, bytes)| (path, Some(bytes))));
+        Snapshot {
+            base: self.base.clone(),
+            changes,
+            copies: self.copies.clone(),
+        }
+    }
+
+    /// This version as one map again, without the files `drop` names, with those `added`.
+    fn merged(&self, drop: impl Fn(&str) -> bool, added: HashMap<String, Arc<[u8]>>) -> Snapshot {
+        let mut files: HashMap<String, Arc<[u8]>> = self
+            .base
+            .iter()
+            .filter(|(path, _)| !drop(path) && !self.changes.contains_key(*path))
+            .map(|(path, bytes)| (path.clone(), bytes.clone()))
+            .collect();
+        for (path, change) in &self.changes {
+            if let Some(bytes) = change
+                && !drop(path)
+            {
+                files.insert(path.clone(), bytes.clone());
+            }
+        }
+        files.extend(added);
+        Snapshot {
+            base: Arc::new(files),
+            changes: HashMap::new(),
+            copies: self.copies.clone(),
+        }
     }
 }
 
@@ -162,10 +217,10 @@ impl Builder {
         if has_errors(&diagnostics) {
             return Err(diagnostics);
         }
-        let snapshot = Arc::new(Snapshot {
-            files: memory.files.into_inner().unwrap_or_default(),
-            copies: memory.copies.into_inner().unwrap_or_default(),
-        });
+        let snapshot = Arc::new(Snapshot::new(
+            memory.files.into_inner().unwrap_or_default(),
+            memory.copies.into_inner().unwrap_or_default(),
+        ));
         let mut ids = Ids::default();
         let shows = shows(&prepared, &jobs, &mut ids);
         let site_lists = site_lists(&prepared);
@@ -194,27 +249,50 @@ impl Builder {
             site_lists: old_lists,
         } = state;
         let mut timings = crate::timings::Timings::start(std::time::Instant::now());
-        let (prepared, touched, warnings) = prepared.update(changed)?;
+        let pipeline::Updated {
+            prepared,
+            touched,
+            warnings,
+            same_lists,
+        } = prepared.update(changed)?;
         timings.stage("读取和检查");
-        let site_lists = site_lists(&prepared);
-        let all_jobs = prepared.jobs();
-        let new_shows = shows(&prepared, &all_jobs, &mut ids);
         let touched: BTreeSet<u32> = touched.iter().map(|path| ids.of(path)).collect();
-        timings.stage("找出要更新的页面");
-        let everything = site_lists != old_lists;
-        let jobs: Vec<(String, Job)> = all_jobs
-            .into_iter()
-            .filter(|(path, _)| {
-                let file = crate::url::output_file(path);
-                everything
-                    || match (old_shows.get(&file), new_shows.get(&file)) {
-                        (Some(old), Some(new)) => {
-                            old != new || new.iter().any(|p| touched.contains(p))
+        let shows_touched = |pages: &[u32]| pages.iter().any(|p| touched.contains(p));
+        let (jobs, new_shows, site_lists, gone) = if same_lists {
+            // Every output shows the same pages as before: render those showing a touched one.
+            let jobs: Vec<(String, Job)> = prepared
+                .jobs()
+                .into_iter()
+                .filter(|(path, _)| {
+                    old_shows
+                        .get(&crate::url::output_file(path))
+                        .is_none_or(|pages| shows_touched(pages))
+                })
+                .collect();
+            (jobs, old_shows, old_lists, Vec::new())
+        } else {
+            let site_lists = site_lists(&prepared);
+            let all_jobs = prepared.jobs();
+            let new_shows = shows(&prepared, &all_jobs, &mut ids);
+            let everything = site_lists != old_lists;
+            let jobs: Vec<(String, Job)> = all_jobs
+                .into_iter()
+                .filter(|(path, _)| {
+                    let file = crate::url::output_file(path);
+                    everything
+                        || match (old_shows.get(&file), new_shows.get(&file)) {
+                            (Some(old), Some(new)) => old != new || shows_touched(new),
+                            _ => true,
                         }
-                        _ => true,
-                    }
-            })
-            .collect();
+                })
+                .collect();
+            let gone: Vec<String> = old_shows
+                .into_keys()
+                .filter(|path| !new_shows.contains_key(path))
+                .collect();
+            (jobs, new_shows, site_lists, gone)
+        };
+        timings.stage("找出要更新的页面");
         let memory = Memory::new(&self.settings.root);
         let failures = pipeline::render(
             &prepared,
@@ -226,15 +304,10 @@ impl Builder {
         if has_errors(&failures) {
             return Err(failures);
         }
-        let mut next = (*snapshot).clone();
-        // Outputs that are no longer produced go, and so do stale index files.
-        next.files.retain(|path, _| {
-            new_shows.contains_key(path)
-                || !old_shows.contains_key(path) && !path.starts_with(crate::search::DIR)
-        });
-        next.files
-            .extend(memory.files.into_inner().unwrap_or_default());
-        let snapshot = Arc::new(next);
+        // Outputs no longer produced go. The search index stays as it was until
+        // [`Builder::reindex`] replaces it, a moment later.
+        let snapshot =
+            Arc::new(snapshot.updated(memory.files.into_inner().unwrap_or_default(), &gone));
         let built = Built {
             snapshot: snapshot.clone(),
             warnings,
@@ -262,12 +335,12 @@ impl Builder {
             memory.write(path, bytes)
         })
         .ok()?;
-        let mut next = (*state.snapshot).clone();
-        next.files
-            .retain(|path, _| !path.starts_with(crate::search::DIR));
-        next.files
-            .extend(memory.files.into_inner().unwrap_or_default());
-        state.snapshot = Arc::new(next);
+        let index = memory.files.into_inner().unwrap_or_default();
+        state.snapshot = Arc::new(
+            state
+                .snapshot
+                .merged(|path| path.starts_with(crate::search::DIR), index),
+        );
         Some(state.snapshot.clone())
     }
 }
@@ -291,7 +364,7 @@ impl Ids {
 fn shows(prepared: &Prepared, jobs: &[(String, Job)], ids: &mut Ids) -> HashMap<String, Vec<u32>> {
     let data = prepared.data();
     let page_ids: Vec<u32> = data.pages.iter().map(|p| ids.of(&p.content_path)).collect();
-    jobs.iter()
+    jobs.par_iter()
         .map(|(path, job)| {
             let mut pages: Vec<u32> = render::job_pages(&data, job)
                 .into_iter()

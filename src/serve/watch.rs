@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// How long to wait for a burst of saves to settle.
-const SETTLE: Duration = Duration::from_millis(50);
+/// How long to wait for a burst of saves to settle: an editor's write-then-rename takes a
+/// few milliseconds; every millisecond here is one more before the page shows the save.
+const SETTLE: Duration = Duration::from_millis(30);
 
 /// A running watcher; dropping it stops watching.
 pub struct Watcher {

@@ -1,0 +1,206 @@
+//! Times `pufa serve` from saving an article to the change being visible: the reload event
+//! the open page listens for, and the page served with the new text (what the page's reload
+//! script fetches next).
+//!
+//! ```text
+//! cargo run --release --example corpus -- /dev/shm/c10k 10000 1
+//! cargo build --release
+//! cargo run --release --example serve_latency -- /dev/shm/c10k 10
+//! cargo run --release --example serve_latency -- /dev/shm/c10k 10 title
+//! ```
+//! Edits the first article under `content/articles/`: appends a sentence to its text (what
+//! no list shows), or with `title` changes its title too (which every list showing it
+//! shows), and restores it at the end. Prints each edit's times and their median.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Puts the article back however the run ends.
+struct Restore(PathBuf, String);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.0, &self.1);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// GET `path`: the status line and the body.
+fn get(port: u16, path: &str) -> Option<(String, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).ok()?;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_string(), body.to_string()))
+}
+
+/// Follows the server's events: sends each event's name as it arrives.
+fn events(port: u16) -> mpsc::Receiver<(Instant, String)> {
+    let (sender, receiver) = mpsc::channel();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server answers");
+    write!(
+        stream,
+        "GET /__pufa/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("the request is sent");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { return };
+            if let Some(name) = line.strip_prefix("event: ") {
+                let _ = sender.send((Instant::now(), name.trim().to_string()));
+            }
+        }
+    });
+    receiver
+}
+
+fn first_article(site: &Path) -> PathBuf {
+    let mut found: Vec<PathBuf> = walk(&site.join("content/articles"));
+    found.sort();
+    found
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .expect("the site has an article")
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let site = PathBuf::from(args.next().expect("usage: serve_latency SITE [EDITS]"));
+    let edits: usize = args
+        .next()
+        .map_or(10, |n| n.parse().expect("a number of edits"));
+    let retitle = args.next().is_some_and(|a| a == "title");
+    let pufa = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("pufa")))
+        .filter(|p| p.exists())
+        .expect("target/release/pufa: run `cargo build --release` first");
+
+    let article = first_article(&site);
+    let stem = article.file_stem().and_then(|s| s.to_str()).unwrap();
+    let page = format!("/articles/{stem}/");
+    let original = std::fs::read_to_string(&article).expect("the article reads");
+    let _restore = Restore(article.clone(), original.clone());
+
+    let port = free_port();
+    let started = Instant::now();
+    let _server = Killed(
+        Command::new(&pufa)
+            .args(["serve", "--root"])
+            .arg(&site)
+            .args(["--port", &port.to_string()])
+            .stdout(Stdio::null())
+            // With PUFA_TIMINGS set, the server's own stage times show between the rows.
+            .stderr(if std::env::var_os("PUFA_TIMINGS").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .expect("pufa serve starts"),
+    );
+    while get(port, &page).is_none_or(|(status, _)| !status.contains("200")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the server never served {page}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!(
+        "首次生成并开始服务：{:.1} 秒",
+        started.elapsed().as_secs_f64()
+    );
+    let events = events(port);
+    // The first event tells the current version; the index finishes building in the
+    // background after the first build, so let everything settle.
+    std::thread::sleep(Duration::from_secs(3));
+    while events.try_recv().is_ok() {}
+
+    let mut to_event = Vec::new();
+    let mut to_page = Vec::new();
+    println!("| 第几次 | 收到刷新通知 | 取到新页面 |");
+    println!("|---|---|---|");
+    for edit in 1..=edits {
+        let marker = format!("测量延迟的第{edit}句。");
+        let text = if retitle {
+            original.replacen("title: \"", &format!("title: \"{marker}"), 1)
+        } else {
+            format!("{original}\n{marker}\n")
+        };
+        std::fs::write(&article, text).expect("the edit saves");
+        let saved = Instant::now();
+        let event_at = loop {
+            let (at, name) = events
+                .recv_timeout(Duration::from_secs(30))
+                .expect("a reload event within 30 s");
+            if name == "version" {
+                break at;
+            }
+        };
+        let (_, body) = get(port, &page).expect("the page is served");
+        let page_at = Instant::now();
+        assert!(
+            body.contains(&marker),
+            "the served page has the new sentence"
+        );
+        let ms = |at: Instant| (at - saved).as_secs_f64() * 1000.0;
+        println!(
+            "| {edit} | {:.0} 毫秒 | {:.0} 毫秒 |",
+            ms(event_at),
+            ms(page_at)
+        );
+        to_event.push(ms(event_at));
+        to_page.push(ms(page_at));
+        // Let the search index catch up, as it does between a writer's saves.
+        std::thread::sleep(Duration::from_millis(2500));
+        while events.try_recv().is_ok() {}
+    }
+    println!(
+        "\n中位数：收到刷新通知 {:.0} 毫秒，取到新页面 {:.0} 毫秒",
+        median(to_event),
+        median(to_page)
+    );
+}
