@@ -14,13 +14,21 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     address: String,
+    /// What it printed before it was ready.
+    said: Vec<String>,
 }
 
 impl Server {
     fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    /// Starts with more command-line arguments.
+    fn start_with(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
+            .args(args)
             .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -28,15 +36,27 @@ impl Server {
             .expect("start pufa serve");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        let address = loop {
+        let mut said = Vec::new();
+        let mut address = None;
+        // The address comes first; the line on reloading ends what it says at the start.
+        loop {
             let line = lines.next().expect("serve printed its address").unwrap();
             if let Some(url) = line.strip_prefix("预览地址：http://") {
-                break url.trim_end_matches('/').to_string();
+                address = Some(url.trim_end_matches('/').to_string());
             }
-        };
+            let done = line.starts_with("保存文件后页面会自动刷新");
+            said.push(line);
+            if done {
+                break;
+            }
+        }
         // Keep reading its output so it never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        let server = Server { child, address };
+        let server = Server {
+            child,
+            address: address.expect("serve printed its address"),
+            said,
+        };
         server.wait_for(|| server.get("/").0 == 200);
         server
     }
@@ -100,7 +120,13 @@ impl Events {
     /// The next event: (name, data).
     fn next(&mut self) -> (String, String) {
         let mut name = String::new();
+        // Keep-alive comments arrive even when no event does.
+        let started = Instant::now();
         loop {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no event for 30 seconds"
+            );
             let mut line = String::new();
             assert!(
                 self.reader.read_line(&mut line).unwrap() > 0,
@@ -405,6 +431,69 @@ fn edit(site: &Path, step: u64, choice: u64) {
         // Text that cites a law: the law's page starts listing the article.
         _ => append(&article, &format!("\n依照《民法典》第{step}条。\n")),
     }
+}
+
+#[test]
+fn on_all_interfaces_it_warns_and_shows_the_lan_address_as_a_qr_code() {
+    let site = fixture("build/basic");
+    let server = Server::start_with(site.path(), &["--bind", "0.0.0.0"]);
+    let said = server.said.join("\n");
+    assert!(said.contains("请只在可信的网络中使用"), "{said}");
+    let port = server.address.rsplit(':').next().unwrap();
+    let Some(lan) = server
+        .said
+        .iter()
+        .find_map(|l| l.strip_prefix("局域网地址：http://"))
+    else {
+        // No LAN address known (no network): it says how to make one up.
+        assert!(said.contains(&format!("加上端口 {port}")), "{said}");
+        return;
+    };
+    let url = format!("http://{}", lan.split('（').next().unwrap());
+    assert!(url.ends_with(&format!(":{port}/")), "{url}");
+    // The QR code is drawn with half blocks, light on a dark terminal: read it back.
+    let rows: Vec<Vec<char>> = server
+        .said
+        .iter()
+        .filter(|l| !l.is_empty() && l.chars().all(|c| " ▀▄█".contains(c)))
+        .map(|l| l.chars().collect())
+        .collect();
+    assert!(rows.len() > 10, "a QR code is printed: {said}");
+    let width = rows.iter().map(Vec::len).max().unwrap();
+    const SCALE: usize = 4;
+    let light = |x: usize, y: usize| {
+        let c = rows[y / 2].get(x).copied().unwrap_or(' ');
+        matches!((c, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
+    };
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(
+        width * SCALE,
+        rows.len() * 2 * SCALE,
+        |x, y| if light(x / SCALE, y / SCALE) { 255 } else { 0 },
+    );
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the terminal");
+    assert_eq!(grids[0].decode().expect("the QR code reads").1, url);
+}
+
+#[test]
+fn polling_sees_saves_too() {
+    let site = fixture("build/basic");
+    let server = Server::start_with(site.path(), &["--poll"]);
+    let mut events = server.events();
+    assert_eq!(events.wait("version"), "1");
+    let article = site.path().join("content/articles/校园欺凌.md");
+    fs::write(
+        &article,
+        read(&article).replace("家长要先倾听。", "家长要先轮询倾听。"),
+    )
+    .unwrap();
+    assert_eq!(events.wait("version"), "2");
+    assert!(
+        server
+            .get("/articles/xiao-yuan-qi-ling/")
+            .1
+            .contains("家长要先轮询倾听。")
+    );
 }
 
 #[test]

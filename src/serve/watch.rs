@@ -29,7 +29,12 @@ pub fn start(
 ) -> notify::Result<Watcher> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     let debouncer: Box<dyn std::any::Any + Send> = if poll {
-        let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+        // The polling watcher keeps modification times in whole seconds: a save in the same
+        // second as the last look would pass unseen. Comparing contents catches it, at the
+        // price of reading every source file at each look.
+        let config = notify::Config::default()
+            .with_poll_interval(Duration::from_millis(500))
+            .with_compare_contents(true);
         let mut d = new_debouncer_opt::<_, notify::PollWatcher, notify_debouncer_full::NoCache>(
             SETTLE,
             None,
