@@ -67,6 +67,7 @@ if $have_hugo; then
   hugo_rss=$(cut -d' ' -f2 "$work/times-hugo" | peak)
   printf '| Hugo %s | %s + %s | %.2f 秒 | %d MB | %s |\n' "$(hugo version | cut -d' ' -f2 | cut -d+ -f1)" "$articles" "$((articles / 10))" "$hugo_time" "$((hugo_rss / 1024))" "$hugo_files"
   awk -v p="$pufa_time" -v h="$hugo_time" 'BEGIN { printf "\npufa/Hugo 时间比：%.2f\n", p / h }'
+  echo "每次的时间（秒）：pufa $(cut -d' ' -f1 "$work/times-pufa" | tr '\n' ' ')；Hugo $(cut -d' ' -f1 "$work/times-hugo" | tr '\n' ' ')"
 else
   echo
   echo "没有安装 Hugo（apt-get install hugo），只测了 pufa。"

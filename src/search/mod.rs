@@ -169,10 +169,10 @@ fn position_bucket(position: usize) -> u32 {
 /// Counts above this rank the same; keeps `count * 4 + flags` in one character.
 const MAX_COUNT: u32 = 7;
 
-fn doc_keys(doc: &Doc) -> DocKeys {
-    // key → (count, flags, first position)
-    let mut found: KeyMap<(u32, u32, usize)> = KeyMap::default();
-    found.reserve(doc.text.len() / 4);
+/// The keys of `doc`, whose searchable text is `text`. `found` is scratch space, reused
+/// from doc to doc: key → (count, flags, first position).
+fn doc_keys(doc: &Doc, text: &str, found: &mut KeyMap<(u32, u32, usize)>) -> DocKeys {
+    found.clear();
     let mut words = Vec::new();
     let mut add = |key: Key, position: usize, flag: u32| {
         let entry = found.entry(key).or_insert((0, 0, usize::MAX));
@@ -203,10 +203,10 @@ fn doc_keys(doc: &Doc) -> DocKeys {
     for topic in doc.topics {
         add_text(topic, 2, &mut words, &mut add);
     }
-    add_text(&searchable_text(doc), 0, &mut words, &mut add);
+    add_text(text, 0, &mut words, &mut add);
     let keys: Vec<(Key, u32, u32)> = found
-        .into_iter()
-        .map(|(key, (count, flags, first))| {
+        .iter()
+        .map(|(&key, &(count, flags, first))| {
             (
                 key,
                 count.min(MAX_COUNT) * 4 + flags,
@@ -312,26 +312,32 @@ where
         let keys: Vec<Vec<DocKeys>> = chunk
             .par_chunks(DOCS_PER_FILE)
             .enumerate()
-            .map(|(g, group)| {
+            .map_init(KeyMap::default, |found, (g, group)| {
                 let first = base + g * DOCS_PER_FILE;
+                let texts: Vec<String> = group.iter().map(searchable_text).collect();
                 let stored: Vec<String> = group
                     .iter()
-                    .map(|doc| {
+                    .zip(&texts)
+                    .map(|(doc, text)| {
                         let stored = StoredDoc {
                             t: doc.title,
                             u: &doc.url,
                             k: doc.kind,
                             d: &doc.date,
                             p: doc.topics,
-                            x: &searchable_text(doc),
+                            x: text,
                         };
                         serde_json::to_string(&stored).expect("a doc serialises")
                     })
                     .collect();
-                let text = format!("pufaSearch.docs({first},[{}]);\n", stored.join(","));
+                let file_text = format!("pufaSearch.docs({first},[{}]);\n", stored.join(","));
                 let file = format!("{DIR}/d/{}.js", first / DOCS_PER_FILE);
-                write(&file, text.as_bytes())?;
-                Ok(group.iter().map(doc_keys).collect())
+                write(&file, file_text.as_bytes())?;
+                Ok(group
+                    .iter()
+                    .zip(&texts)
+                    .map(|(doc, text)| doc_keys(doc, text, found))
+                    .collect())
             })
             .collect::<Result<_, crate::diagnostic::Diagnostic>>()?;
         let keys = keys.into_iter().flatten();
@@ -503,7 +509,7 @@ mod tests {
         let topics = vec!["根治欠薪".to_string()];
         let text = "年底讨薪，先留证据。".repeat(20);
         let d = doc("讨薪指南", &topics, &text);
-        let keys = doc_keys(&d);
+        let keys = doc_keys(&d, &searchable_text(&d), &mut KeyMap::default());
         let find = |key: Key| keys.keys.iter().find(|k| k.0 == key).copied().unwrap();
         // 讨薪: in the title (flag 1) and 20 times in the text: count capped at 7.
         assert_eq!(
