@@ -21,37 +21,37 @@ const BUILT_IN_WORDING: &[(&str, &str)] = &[
 
 /// Every wrong wording in `text`, built-in or the site's own: (byte offset, wrong, right).
 pub fn wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec<(usize, String, String)> {
-    let words: Vec<(&str, &str)> = BUILT_IN_WORDING
+    let mut words: Vec<(&str, &str)> = BUILT_IN_WORDING
         .iter()
         .map(|(w, r)| (*w, *r))
         .chain(site_words.iter().map(|(w, r)| (w.as_str(), r.as_str())))
         .filter(|(w, _)| !w.is_empty())
         .collect();
-    // One pass over the bytes of the text: a position whose two bytes begin no wrong form
-    // (nearly all of them) costs one look-up in a bitmap of the forms' first two bytes,
+    // By first character: a character that starts some form is tried against those only.
+    words.sort_by_key(|(w, _)| w.chars().next());
+    // One pass over the text: a character that starts no wrong form (nearly all of them)
+    // costs one look-up in a bitmap of the forms' first characters (by their low 10 bits),
     // instead of one search of the whole text per form.
-    let mut starts = vec![0u64; 1 << 10];
-    let mut mark = |pair: usize| starts[pair >> 6] |= 1 << (pair & 63);
-    for (wrong, _) in &words {
-        match *wrong.as_bytes() {
-            [a, b, ..] => mark(usize::from(a) << 8 | usize::from(b)),
-            // A one-byte form: any byte may follow it, or the end of the text.
-            [a] => (0..=255).for_each(|b| mark(usize::from(a) << 8 | b)),
-            [] => {}
-        }
+    let mut starts = [0u64; 16];
+    for first in words.iter().filter_map(|(w, _)| w.chars().next()) {
+        let bit = first as usize & 0x3ff;
+        starts[bit >> 6] |= 1 << (bit & 63);
     }
-    let bytes = text.as_bytes();
     // Matches of one form do not overlap, as `str::match_indices` finds them.
     let mut free_from = vec![0; words.len()];
     let mut found = Vec::new();
-    for offset in 0..bytes.len() {
-        let next = bytes.get(offset + 1).copied().unwrap_or(0);
-        let pair = usize::from(bytes[offset]) << 8 | usize::from(next);
-        if starts[pair >> 6] & (1 << (pair & 63)) == 0 || !text.is_char_boundary(offset) {
+    for (offset, c) in text.char_indices() {
+        let bit = c as usize & 0x3ff;
+        if starts[bit >> 6] & (1 << (bit & 63)) == 0 {
             continue;
         }
         let rest = &text[offset..];
-        for (n, (wrong, right)) in words.iter().enumerate() {
+        let from = words.partition_point(|(w, _)| w.chars().next() < Some(c));
+        let same_first = words[from..]
+            .iter()
+            .take_while(|(w, _)| w.starts_with(c))
+            .enumerate();
+        for (n, (wrong, right)) in same_first.map(|(k, form)| (from + k, form)) {
             if offset < free_from[n] || !rest.starts_with(wrong) {
                 continue;
             }

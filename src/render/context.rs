@@ -887,10 +887,15 @@ fn qr_svg(address: &str) -> String {
 
 /// Appends `n` in decimal.
 fn push_number(out: &mut Vec<u8>, n: usize) {
-    if n >= 10 {
+    // Module coordinates: one or two digits.
+    if n < 10 {
+        out.push(b'0' + n as u8);
+    } else if n < 100 {
+        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+    } else {
         push_number(out, n / 10);
+        out.push(b'0' + (n % 10) as u8);
     }
-    out.push(b'0' + (n % 10) as u8);
 }
 
 fn video_mime(path: &str) -> &'static str {

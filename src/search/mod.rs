@@ -10,6 +10,7 @@
 //! written and to cut the snippet around it. The browser side is the theme's `search.js`;
 //! both sides share the tokenizing rules below (see docs/search.md).
 
+#[cfg(test)]
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -315,24 +316,24 @@ where
             .map_init(KeyMap::default, |found, (g, group)| {
                 let first = base + g * DOCS_PER_FILE;
                 let texts: Vec<String> = group.iter().map(searchable_text).collect();
-                let stored: Vec<String> = group
-                    .iter()
-                    .zip(&texts)
-                    .map(|(doc, text)| {
-                        let stored = StoredDoc {
-                            t: doc.title,
-                            u: &doc.url,
-                            k: doc.kind,
-                            d: &doc.date,
-                            p: doc.topics,
-                            x: text,
-                        };
-                        serde_json::to_string(&stored).expect("a doc serialises")
-                    })
-                    .collect();
-                let file_text = format!("pufaSearch.docs({first},[{}]);\n", stored.join(","));
+                let mut file_text = format!("pufaSearch.docs({first},[").into_bytes();
+                for (i, (doc, text)) in group.iter().zip(&texts).enumerate() {
+                    if i > 0 {
+                        file_text.push(b',');
+                    }
+                    let stored = StoredDoc {
+                        t: doc.title,
+                        u: &doc.url,
+                        k: doc.kind,
+                        d: &doc.date,
+                        p: doc.topics,
+                        x: text,
+                    };
+                    stored.write_json(&mut file_text);
+                }
+                file_text.extend_from_slice(b"]);\n");
                 let file = format!("{DIR}/d/{}.js", first / DOCS_PER_FILE);
-                write(&file, file_text.as_bytes())?;
+                write(&file, &file_text)?;
                 Ok(group
                     .iter()
                     .zip(&texts)
@@ -401,7 +402,7 @@ where
 }
 
 /// A doc as search.js reads it: title, url, kind, date, topics, text.
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct StoredDoc<'a> {
     t: &'a str,
     u: &'a str,
@@ -409,6 +410,67 @@ struct StoredDoc<'a> {
     d: &'a str,
     p: &'a [String],
     x: &'a str,
+}
+
+impl StoredDoc<'_> {
+    /// Appends the doc as a JSON object, as `serde_json` would write it. Written by hand:
+    /// the index holds every page's whole text, and serde_json escapes it byte by byte.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        for (name, value) in [
+            ("{\"t\":", self.t),
+            (",\"u\":", self.u),
+            (",\"k\":", self.k),
+        ] {
+            out.extend_from_slice(name.as_bytes());
+            push_json_string(out, value);
+        }
+        out.extend_from_slice(b",\"d\":");
+        push_json_string(out, self.d);
+        out.extend_from_slice(b",\"p\":[");
+        for (i, topic) in self.p.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_json_string(out, topic);
+        }
+        out.extend_from_slice(b"],\"x\":");
+        push_json_string(out, self.x);
+        out.push(b'}');
+    }
+}
+
+/// Appends `text` as a JSON string: quotes, backslashes and control characters escaped,
+/// runs of anything else copied whole.
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..0x20 => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if short.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 15)]);
+        } else {
+            out.extend_from_slice(short);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 /// The text a query is confirmed against and snippets are cut from: summary and body.
@@ -520,6 +582,20 @@ mod tests {
         // 证据 first stands at character 7 of the text: bucket 0.
         assert_eq!(find(pair_key('证', '据')).2, 0);
         assert_eq!(find(TITLE_CHAR | '讨' as u64).1 & 1, 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stored_docs_are_written_as_serde_json_writes_them(
+            title in "\\PC{0,12}",
+            text in "(\\PC|[\"\\\\\n\r\t\u{0}-\u{1f}\u{7f}\u{2028}])*",
+            topics in proptest::collection::vec("\\PC{0,6}", 0..3),
+        ) {
+            let stored = StoredDoc { t: &title, u: "a/b/", k: "文章", d: "2023-06-01", p: &topics, x: &text };
+            let mut out = Vec::new();
+            stored.write_json(&mut out);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&stored).unwrap());
+        }
     }
 
     #[test]
