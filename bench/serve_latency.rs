@@ -7,10 +7,13 @@
 //! cargo build --release
 //! cargo run --release --example serve_latency -- /dev/shm/c10k 10
 //! cargo run --release --example serve_latency -- /dev/shm/c10k 10 title
+//! cargo run --release --example serve_latency -- /dev/shm/c10k 10 browser
 //! ```
 //! Edits the first article under `content/articles/`: appends a sentence to its text (what
 //! no list shows), or with `title` changes its title too (which every list showing it
-//! shows), and restores it at the end. Prints each edit's times and their median.
+//! shows), and restores it at the end. Prints each edit's times and their median. With
+//! `browser`, the article is also open in headless Chromium (chromium and chromedriver,
+//! Debian packages), and the time runs until the reloaded page's first paint.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -101,18 +104,98 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Milliseconds since the Unix epoch: the clock both this program and the browser read.
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// A headless Chromium showing `url`, through a chromedriver of its own.
+struct Browser {
+    client: fantoccini::Client,
+    _driver: Killed,
+}
+
+async fn browser(url: &str) -> Browser {
+    let port = free_port();
+    let driver = Killed(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (apt-get install chromium-driver)"),
+    );
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let profile = std::env::temp_dir().join(format!("pufa-serve-latency-{}", std::process::id()));
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     format!("--user-data-dir={}", profile.display())],
+        }),
+    );
+    let client =
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a browser session");
+    client.goto(url).await.expect("the page opens");
+    Browser {
+        client,
+        _driver: driver,
+    }
+}
+
+/// When (epoch milliseconds) the open page, reloaded with `marker` in it, was first painted.
+async fn painted(browser: &Browser, marker: &str) -> f64 {
+    let script = "const [marker] = arguments; \
+        if (!document.body || !document.body.innerText.includes(marker)) return null; \
+        const paint = performance.getEntriesByName('first-contentful-paint')[0]; \
+        return performance.timeOrigin + (paint ? paint.startTime : performance.now());";
+    let started = Instant::now();
+    loop {
+        let value = browser
+            .client
+            .execute(script, vec![serde_json::json!(marker)])
+            .await
+            .unwrap_or(serde_json::Value::Null);
+        if let Some(at) = value.as_f64() {
+            return at;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the page never showed the edit"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
-fn main() {
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
     let mut args = std::env::args().skip(1);
-    let site = PathBuf::from(args.next().expect("usage: serve_latency SITE [EDITS]"));
+    let site = PathBuf::from(
+        args.next()
+            .expect("usage: serve_latency SITE [EDITS] [title] [browser]"),
+    );
     let edits: usize = args
         .next()
         .map_or(10, |n| n.parse().expect("a number of edits"));
-    let retitle = args.next().is_some_and(|a| a == "title");
+    let rest: Vec<String> = args.collect();
+    let retitle = rest.iter().any(|a| a == "title");
+    let in_browser = rest.iter().any(|a| a == "browser");
     let pufa = std::env::current_exe()
         .ok()
         .and_then(|exe| Some(exe.parent()?.parent()?.join("pufa")))
@@ -154,6 +237,11 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let events = events(port);
+    let browser = if in_browser {
+        Some(browser(&format!("http://127.0.0.1:{port}{page}")).await)
+    } else {
+        None
+    };
     // The first event tells the current version; the index finishes building in the
     // background after the first build, so let everything settle.
     std::thread::sleep(Duration::from_secs(3));
@@ -161,8 +249,9 @@ fn main() {
 
     let mut to_event = Vec::new();
     let mut to_page = Vec::new();
-    println!("| 第几次 | 收到刷新通知 | 取到新页面 |");
-    println!("|---|---|---|");
+    let mut to_paint = Vec::new();
+    println!("| 第几次 | 收到刷新通知 | 取到新页面 | 浏览器画出新页面 |");
+    println!("|---|---|---|---|");
     for edit in 1..=edits {
         let marker = format!("测量延迟的第{edit}句。");
         let text = if retitle {
@@ -172,6 +261,7 @@ fn main() {
         };
         std::fs::write(&article, text).expect("the edit saves");
         let saved = Instant::now();
+        let saved_epoch = epoch_ms();
         let event_at = loop {
             let (at, name) = events
                 .recv_timeout(Duration::from_secs(30))
@@ -187,8 +277,16 @@ fn main() {
             "the served page has the new sentence"
         );
         let ms = |at: Instant| (at - saved).as_secs_f64() * 1000.0;
+        let paint = match &browser {
+            Some(browser) => {
+                let ms = painted(browser, &marker).await - saved_epoch;
+                to_paint.push(ms);
+                format!("{ms:.0} 毫秒")
+            }
+            None => "—".to_string(),
+        };
         println!(
-            "| {edit} | {:.0} 毫秒 | {:.0} 毫秒 |",
+            "| {edit} | {:.0} 毫秒 | {:.0} 毫秒 | {paint} |",
             ms(event_at),
             ms(page_at)
         );
@@ -203,4 +301,10 @@ fn main() {
         median(to_event),
         median(to_page)
     );
+    if !to_paint.is_empty() {
+        println!("浏览器画出新页面：中位数 {:.0} 毫秒", median(to_paint));
+    }
+    if let Some(browser) = browser {
+        let _ = browser.client.close().await;
+    }
 }

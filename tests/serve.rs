@@ -245,6 +245,38 @@ fn served_pages_are_the_built_pages_with_a_reload_script() {
 }
 
 #[test]
+fn a_reload_fetches_unchanged_stylesheets_and_scripts_as_not_modified() {
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let head = |path: &str, tag: Option<&str>| {
+        let mut stream = TcpStream::connect(&server.address).unwrap();
+        let condition = tag.map_or(String::new(), |t| format!("If-None-Match: {t}\r\n"));
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\n{condition}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status: u16 = response[9..12].parse().unwrap();
+        let etag = response
+            .lines()
+            .find_map(|l| l.strip_prefix("etag: "))
+            .map(str::to_string);
+        (status, etag)
+    };
+    for path in ["/style.css", "/__pufa/reload.js"] {
+        let (status, etag) = head(path, None);
+        assert_eq!(status, 200);
+        let etag = etag.expect("an ETag");
+        assert_eq!(head(path, Some(&etag)).0, 304, "{path}");
+        assert_eq!(head(path, Some("\"other\"")).0, 200, "{path}");
+    }
+    // Pages always come whole: they carry the current version for the reload script.
+    assert_eq!(head("/", None).1, None);
+}
+
+#[test]
 fn saving_a_file_reloads_the_pages() {
     let site = fixture("build/basic");
     let server = Server::start(site.path());

@@ -15,7 +15,7 @@ use crate::pipeline::Settings;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -151,6 +151,9 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
 }
 
 /// Rebuilds after `changed` files changed (`None`: everything) and tells the open pages.
+/// How long after an update the search index is rebuilt.
+const INDEX_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
 fn rebuild(
     shared: &Shared,
     builder: &std::sync::Mutex<site::Builder>,
@@ -172,14 +175,18 @@ fn rebuild(
                 *version += 1;
                 *version
             };
-            print_diagnostics(&warnings, &shared.root);
-            println!(
-                "已更新 {rendered} 个页面（{} 毫秒）",
-                started.elapsed().as_millis()
-            );
+            // The open pages reload first; the terminal can wait.
             let _ = shared.changes.send(Change::Version(version));
-            if stale_index && let Some(snapshot) = builder.reindex() {
-                *shared.snapshot.write().expect("lock") = snapshot;
+            let elapsed = started.elapsed().as_millis();
+            print_diagnostics(&warnings, &shared.root);
+            println!("已更新 {rendered} 个页面（{elapsed} 毫秒）");
+            if stale_index {
+                // Building the index takes both cores for a while on a large site: let the
+                // browser reload and draw the page first.
+                std::thread::sleep(INDEX_AFTER);
+                if let Some(snapshot) = builder.reindex() {
+                    *shared.snapshot.write().expect("lock") = snapshot;
+                }
             }
             let _ = shared.changes.send(Change::Indexed(version));
         }
@@ -260,15 +267,39 @@ fn announce_lan(port: u16) {
     }
 }
 
-async fn reload_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        RELOAD_SCRIPT,
+async fn reload_script(request: HeaderMap) -> Response {
+    unchanged_or(
+        &request,
+        RELOAD_SCRIPT.as_bytes(),
+        "text/javascript; charset=utf-8",
     )
-        .into_response()
+}
+
+/// A file other than a page: the browser keeps it and asks each time whether it changed
+/// (`ETag`, a hash of the bytes), so a reload after a save fetches the page and only what
+/// changed — not every stylesheet, script and picture again.
+fn unchanged_or(request: &HeaderMap, bytes: &[u8], kind: &str) -> Response {
+    // FNV-1a, 64 bits.
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let tag = format!("\"{hash:016x}\"");
+    let builder = Response::builder()
+        .header(header::ETAG, &tag)
+        .header(header::CACHE_CONTROL, "no-cache");
+    let fresh = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+    if fresh {
+        builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else {
+        builder
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, kind)
+            .body(Body::from(bytes.to_vec()))
+    }
+    .expect("a valid response")
 }
 
 async fn events(
@@ -311,11 +342,14 @@ async fn events(
 }
 
 /// Serves a file of the built site, or its 404 page.
-async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+async fn page(State(shared): State<Arc<Shared>>, uri: Uri, request: HeaderMap) -> Response {
     let snapshot = shared.snapshot.read().expect("lock").clone();
     let version = *shared.version.read().expect("lock");
     match resolve(&snapshot, uri.path()) {
         Resolved::File(path) => match snapshot.get(&path) {
+            Some(bytes) if !content_type(&path).starts_with("text/html") => {
+                unchanged_or(&request, &bytes, content_type(&path))
+            }
             Some(bytes) => file_response(StatusCode::OK, &path, &bytes, version),
             None => not_found(&snapshot, version),
         },
