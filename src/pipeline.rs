@@ -144,8 +144,8 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
 impl Prepared {
     /// The site after the Markdown files `changed` (paths relative to content/) changed,
     /// and nothing else: only those files are read again, and only they and the pages linking
-    /// to them are rendered again. Returns the new state, the content paths whose pages may
-    /// show differently, and the warnings; or every diagnostic when the site now has errors.
+    /// to them are rendered again. Returns the new state and what changed ([`Updated`]); or
+    /// every diagnostic when the site now has errors.
     pub fn update(self, changed: &[String]) -> Result<Updated, Diagnostics> {
         let Prepared {
             site,
