@@ -175,36 +175,14 @@ const MAX_COUNT: u32 = 7;
 fn doc_keys(doc: &Doc, text: &str, found: &mut KeyMap<(u32, u32, usize)>) -> DocKeys {
     found.clear();
     let mut words = Vec::new();
-    let mut add = |key: Key, position: usize, flag: u32| {
-        let entry = found.entry(key).or_insert((0, 0, usize::MAX));
-        entry.0 += 1;
-        entry.1 |= flag;
-        entry.2 = entry.2.min(position);
-    };
-    let add_text = |text: &str,
-                    flag: u32,
-                    words: &mut Vec<(Key, String)>,
-                    add: &mut dyn FnMut(Key, usize, u32)| {
-        for_each_token(text, |token, position| {
-            let key = match token {
-                TokenRef::Pair(a, b) => pair_key(a, b),
-                TokenRef::Word(w) => {
-                    let key = word_key(&w);
-                    words.push((key, w));
-                    key
-                }
-            };
-            add(key, if flag == 0 { position } else { 0 }, flag);
-        });
-    };
-    add_text(doc.title, 1, &mut words, &mut add);
+    add_tokens(doc.title, 1, found, &mut words);
     for c in doc.title.chars().map(normalise).filter(|c| is_han(*c)) {
-        add(TITLE_CHAR | u64::from(c as u32), 0, 1);
+        add_key(found, TITLE_CHAR | u64::from(c as u32), 0, 1);
     }
     for topic in doc.topics {
-        add_text(topic, 2, &mut words, &mut add);
+        add_tokens(topic, 2, found, &mut words);
     }
-    add_text(text, 0, &mut words, &mut add);
+    add_tokens(text, 0, found, &mut words);
     let keys: Vec<(Key, u32, u32)> = found
         .iter()
         .map(|(&key, &(count, flags, first))| {
@@ -216,16 +194,56 @@ fn doc_keys(doc: &Doc, text: &str, found: &mut KeyMap<(u32, u32, usize)>) -> Doc
         })
         .collect();
     words.sort_unstable();
-    words.dedup();
     DocKeys { keys, words }
 }
 
-enum TokenRef {
-    Pair(char, char),
-    Word(String),
+/// Counts one occurrence of `key` at `position`; true the first time.
+fn add_key(found: &mut KeyMap<(u32, u32, usize)>, key: Key, position: usize, flag: u32) -> bool {
+    match found.entry(key) {
+        std::collections::hash_map::Entry::Occupied(mut entry) => {
+            let entry = entry.get_mut();
+            entry.0 += 1;
+            entry.1 |= flag;
+            entry.2 = entry.2.min(position);
+            false
+        }
+        std::collections::hash_map::Entry::Vacant(entry) => {
+            entry.insert((1, flag, position));
+            true
+        }
+    }
 }
 
-/// Calls `f` for each token of `text`, as [`tokens`] lists them, without allocating pairs.
+/// Counts the tokens of `text` (title: `flag` 1, topic: 2, text: 0; only the text's
+/// positions count), keeping each word the first time it is seen.
+fn add_tokens(
+    text: &str,
+    flag: u32,
+    found: &mut KeyMap<(u32, u32, usize)>,
+    words: &mut Vec<(Key, String)>,
+) {
+    for_each_token(text, |token, position| {
+        let position = if flag == 0 { position } else { 0 };
+        match token {
+            TokenRef::Pair(a, b) => {
+                add_key(found, pair_key(a, b), position, flag);
+            }
+            TokenRef::Word(w) => {
+                let key = word_key(w);
+                if add_key(found, key, position, flag) {
+                    words.push((key, w.to_string()));
+                }
+            }
+        }
+    });
+}
+
+enum TokenRef<'a> {
+    Pair(char, char),
+    Word(&'a str),
+}
+
+/// Calls `f` for each token of `text`, as [`tokens`] lists them, without allocating.
 fn for_each_token(text: &str, mut f: impl FnMut(TokenRef, usize)) {
     let mut previous: Option<char> = None;
     let mut word = String::new();
@@ -237,7 +255,8 @@ fn for_each_token(text: &str, mut f: impl FnMut(TokenRef, usize)) {
             }
             word.push(c);
         } else if !word.is_empty() {
-            f(TokenRef::Word(std::mem::take(&mut word)), word_start);
+            f(TokenRef::Word(&word), word_start);
+            word.clear();
         }
         if is_han(c) {
             if let Some(p) = previous {
@@ -249,7 +268,7 @@ fn for_each_token(text: &str, mut f: impl FnMut(TokenRef, usize)) {
         }
     }
     if !word.is_empty() {
-        f(TokenRef::Word(word), word_start);
+        f(TokenRef::Word(&word), word_start);
     }
 }
 
@@ -556,9 +575,9 @@ mod tests {
         ] {
             let mut streamed = Vec::new();
             for_each_token(text, |t, position| {
-                let key = match t {
+                let key: String = match t {
                     TokenRef::Pair(a, b) => [a, b].iter().collect(),
-                    TokenRef::Word(w) => w,
+                    TokenRef::Word(w) => w.to_string(),
                 };
                 streamed.push(Token { key, position });
             });
