@@ -8,35 +8,11 @@
 //! ```
 //! Needs python3 (to serve the folder), chromium and chromedriver (Debian packages).
 
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{Killed, free_port, wait_for_port};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn wait_for_port(port: u16) {
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "port {port} never opened"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -62,34 +38,9 @@ async fn main() {
             .spawn()
             .expect("python3"),
     );
-    let driver_port = free_port();
-    let _driver = Killed(
-        Command::new("chromedriver")
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver"),
-    );
     wait_for_port(http_port);
-    wait_for_port(driver_port);
-    let profile = std::env::temp_dir().join(format!("pufa-search-timing-{}", std::process::id()));
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     format!("--user-data-dir={}", profile.display())],
-        }),
-    );
-    let client =
-        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
-            .await
-            .expect("a browser session");
+    let browser = common::browser().await;
+    let client = &browser.client;
     println!("| 查询 | 结果 | 加载的索引 | 显示结果用时 |");
     println!("|---|---|---|---|");
     for query in queries {
@@ -137,8 +88,7 @@ async fn main() {
             .trim();
         println!("| {query} | {found} | {} KB | {ms} 毫秒 |", bytes / 1024);
     }
-    client.close().await.unwrap();
-    let _ = std::fs::remove_dir_all(profile);
+    browser.close().await;
 }
 
 fn encode(query: &str) -> String {

@@ -9,27 +9,22 @@
 //! cargo run --release --example serve_latency -- /dev/shm/c10k 10 title
 //! cargo run --release --example serve_latency -- /dev/shm/c10k 10 browser
 //! ```
-//! Edits the first article under `content/articles/`: appends a sentence to its text (what
+//! Edits the first article under `content/articles/` of a site made by the corpus example
+//! (whose articles' addresses are their file names): appends a sentence to its text (what
 //! no list shows), or with `title` changes its title too (which every list showing it
 //! shows), and restores it at the end. Prints each edit's times and their median. With
 //! `browser`, the article is also open in headless Chromium (chromium and chromedriver,
 //! Debian packages), and the time runs until the reloaded page's first paint.
 
+mod common;
+
+use common::{Browser, Killed, free_port};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Puts the article back however the run ends.
 struct Restore(PathBuf, String);
@@ -38,13 +33,6 @@ impl Drop for Restore {
     fn drop(&mut self) {
         let _ = std::fs::write(&self.0, &self.1);
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// GET `path`: the status line and the body.
@@ -83,25 +71,13 @@ fn events(port: u16) -> mpsc::Receiver<(Instant, String)> {
 }
 
 fn first_article(site: &Path) -> PathBuf {
-    let mut found: Vec<PathBuf> = walk(&site.join("content/articles"));
-    found.sort();
-    found
+    walkdir::WalkDir::new(site.join("content/articles"))
+        .sort_by_file_name()
         .into_iter()
+        .flatten()
+        .map(walkdir::DirEntry::into_path)
         .find(|p| p.extension().is_some_and(|e| e == "md"))
         .expect("the site has an article")
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// Milliseconds since the Unix epoch: the clock both this program and the browser read.
@@ -109,49 +85,6 @@ fn epoch_ms() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-/// A headless Chromium showing `url`, through a chromedriver of its own.
-struct Browser {
-    client: fantoccini::Client,
-    _driver: Killed,
-}
-
-async fn browser(url: &str) -> Browser {
-    let port = free_port();
-    let driver = Killed(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (apt-get install chromium-driver)"),
-    );
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let profile = std::env::temp_dir().join(format!("pufa-serve-latency-{}", std::process::id()));
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     format!("--user-data-dir={}", profile.display())],
-        }),
-    );
-    let client =
-        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a browser session");
-    client.goto(url).await.expect("the page opens");
-    Browser {
-        client,
-        _driver: driver,
-    }
 }
 
 /// When (epoch milliseconds) the open page, reloaded with `marker` in it, was first painted.
@@ -238,7 +171,10 @@ async fn main() {
     );
     let events = events(port);
     let browser = if in_browser {
-        Some(browser(&format!("http://127.0.0.1:{port}{page}")).await)
+        let browser = common::browser().await;
+        let url = format!("http://127.0.0.1:{port}{page}");
+        browser.client.goto(&url).await.expect("the page opens");
+        Some(browser)
     } else {
         None
     };
@@ -305,6 +241,6 @@ async fn main() {
         println!("浏览器画出新页面：中位数 {:.0} 毫秒", median(to_paint));
     }
     if let Some(browser) = browser {
-        let _ = browser.client.close().await;
+        browser.close().await;
     }
 }

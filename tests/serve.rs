@@ -282,16 +282,7 @@ fn saving_a_file_reloads_the_pages() {
     let server = Server::start(site.path());
     let mut events = server.events();
     assert_eq!(events.wait("version"), "1");
-
-    let article = site.path().join("content/articles/校园欺凌.md");
-    fs::write(
-        &article,
-        read(&article).replace("家长要先倾听。", "家长要先耐心倾听。"),
-    )
-    .unwrap();
-    assert_eq!(events.wait("version"), "2");
-    let (_, page) = server.get("/articles/xiao-yuan-qi-ling/");
-    assert!(page.contains("家长要先耐心倾听。"));
+    save_and_see(site.path(), &server, &mut events, "家长要先耐心倾听。");
 
     // A new article appears on the home page; deleting it takes it away again.
     let new = site.path().join("content/articles/新文章.md");
@@ -513,19 +504,17 @@ fn polling_sees_saves_too() {
     let server = Server::start_with(site.path(), &["--poll"]);
     let mut events = server.events();
     assert_eq!(events.wait("version"), "1");
-    let article = site.path().join("content/articles/校园欺凌.md");
-    fs::write(
-        &article,
-        read(&article).replace("家长要先倾听。", "家长要先轮询倾听。"),
-    )
-    .unwrap();
+    save_and_see(site.path(), &server, &mut events, "家长要先轮询倾听。");
+}
+
+/// Saves the fixture article with `sentence` in place of its first one; the next version
+/// serves it.
+fn save_and_see(site: &Path, server: &Server, events: &mut Events, sentence: &str) {
+    let article = site.join("content/articles/校园欺凌.md");
+    fs::write(&article, read(&article).replace("家长要先倾听。", sentence)).unwrap();
     assert_eq!(events.wait("version"), "2");
-    assert!(
-        server
-            .get("/articles/xiao-yuan-qi-ling/")
-            .1
-            .contains("家长要先轮询倾听。")
-    );
+    let (_, page) = server.get("/articles/xiao-yuan-qi-ling/");
+    assert!(page.contains(sentence), "the page shows “{sentence}”");
 }
 
 #[test]

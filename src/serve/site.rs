@@ -68,17 +68,21 @@ impl Snapshot {
         }
     }
 
-    /// This version as one map again, without the files `drop` names, with those `added`.
-    fn merged(&self, drop: impl Fn(&str) -> bool, added: HashMap<String, Arc<[u8]>>) -> Snapshot {
+    /// This version as one map again, without the files `leave_out` names, with those `added`.
+    fn merged(
+        &self,
+        leave_out: impl Fn(&str) -> bool,
+        added: HashMap<String, Arc<[u8]>>,
+    ) -> Snapshot {
         let mut files: HashMap<String, Arc<[u8]>> = self
             .base
             .iter()
-            .filter(|(path, _)| !drop(path) && !self.changes.contains_key(*path))
+            .filter(|(path, _)| !leave_out(path) && !self.changes.contains_key(*path))
             .map(|(path, bytes)| (path.clone(), bytes.clone()))
             .collect();
         for (path, change) in &self.changes {
             if let Some(bytes) = change
-                && !drop(path)
+                && !leave_out(path)
             {
                 files.insert(path.clone(), bytes.clone());
             }
