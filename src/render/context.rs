@@ -591,7 +591,7 @@ impl<'a> SiteData<'a> {
         if matches!(p.kind, Kind::Article | Kind::Episode)
             && let Some(address) = &view.permalink
         {
-            view.qr_code = Some(qr_svg(address));
+            view.qr_code = Some(super::qr::svg(address));
         }
         if p.kind == Kind::Article {
             view.json_ld = Some(self.article_json_ld(i, &view));
@@ -812,91 +812,6 @@ fn script_json(data: serde_json::Map<String, serde_json::Value>) -> String {
 
 /// The theme's picture for share cards when a page has none of its own.
 const SHARE_IMAGE: &str = "share.png";
-
-/// The modules of a QR code of `address` (error correction M): the width and, row by row,
-/// which modules are dark. Uses one fixed mask pattern: any mask reads the same, and trying
-/// all eight for the best (what `QrCode::new` does) was a fifth of a large site's build.
-fn qr_modules(address: &str) -> Option<(usize, Vec<bool>)> {
-    use qrcode::{EcLevel, canvas};
-    let bits = qrcode::bits::encode_auto(address.as_bytes(), EcLevel::M).ok()?;
-    let version = bits.version();
-    let data = bits.into_bytes();
-    let (encoded, error_correction) =
-        qrcode::ec::construct_codewords(&data, version, EcLevel::M).ok()?;
-    let mut code = canvas::Canvas::new(version, EcLevel::M);
-    code.draw_all_functional_patterns();
-    code.draw_data(&encoded, &error_correction);
-    code.apply_mask(canvas::MaskPattern::Checkerboard);
-    let dark = code
-        .into_colors()
-        .into_iter()
-        .map(|c| c == qrcode::Color::Dark)
-        .collect();
-    Some((version.width() as usize, dark))
-}
-
-/// An inline SVG QR code of `address`, for the printed page to lead back online. Each run
-/// of dark modules in a row is one stroke of a single path: `M` starts a row at the middle
-/// of its modules, `m` steps over the light ones, `h` draws the dark ones. A page carries
-/// one of these, so the short form keeps a large site's HTML a tenth smaller than drawing
-/// every run as a closed rectangle did.
-fn qr_svg(address: &str) -> String {
-    let Some((width, colors)) = qr_modules(address) else {
-        return String::new();
-    };
-    const QUIET: usize = 4;
-    let size = width + 2 * QUIET;
-    let mut d = Vec::with_capacity(width * width);
-    for y in 0..width {
-        let row = &colors[y * width..(y + 1) * width];
-        // Where the pen stands after the row's last run, once it has one.
-        let mut pen = None;
-        let mut x = 0;
-        while x < width {
-            if !row[x] {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < width && row[x] {
-                x += 1;
-            }
-            match pen {
-                None => {
-                    d.push(b'M');
-                    push_number(&mut d, start + QUIET);
-                    d.push(b' ');
-                    push_number(&mut d, y + QUIET);
-                    d.extend_from_slice(b".5h");
-                }
-                Some(pen) => {
-                    d.push(b'm');
-                    push_number(&mut d, start - pen);
-                    d.extend_from_slice(b" 0h");
-                }
-            }
-            push_number(&mut d, x - start);
-            pen = Some(x);
-        }
-    }
-    let d = String::from_utf8(d).unwrap_or_default();
-    format!(
-        "<svg class=\"qr-code\" role=\"img\" aria-label=\"扫码阅读\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path stroke=\"#000\" d=\"{d}\"/></svg>"
-    )
-}
-
-/// Appends `n` in decimal.
-fn push_number(out: &mut Vec<u8>, n: usize) {
-    // Module coordinates: one or two digits.
-    if n < 10 {
-        out.push(b'0' + n as u8);
-    } else if n < 100 {
-        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
-    } else {
-        push_number(out, n / 10);
-        out.push(b'0' + (n % 10) as u8);
-    }
-}
 
 fn video_mime(path: &str) -> &'static str {
     let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();

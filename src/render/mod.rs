@@ -7,6 +7,7 @@
 //! shared, instead of once per page.
 
 pub mod context;
+mod qr;
 
 use crate::content::Kind;
 use crate::diagnostic::{Diagnostic, Diagnostics};

@@ -141,8 +141,8 @@ type KeyMap<V> = HashMap<Key, V, std::hash::BuildHasherDefault<KeyHasher>>;
 const TITLE_CHAR: u64 = 1 << 62;
 const WORD: u64 = 1 << 63;
 
-fn pair_key(a: char, b: char) -> Key {
-    (u64::from(a as u32) << 21) | u64::from(b as u32)
+fn pair_key(a: impl Into<u32>, b: impl Into<u32>) -> Key {
+    (u64::from(a.into()) << 21) | u64::from(b.into())
 }
 
 fn word_key(word: &str) -> Key {
@@ -171,25 +171,26 @@ fn position_bucket(position: usize) -> u32 {
 const MAX_COUNT: u32 = 7;
 
 /// The keys of `doc`, whose searchable text is `text`. `found` is scratch space, reused
-/// from doc to doc: key → (count, flags, first position).
-fn doc_keys(doc: &Doc, text: &str, found: &mut KeyMap<(u32, u32, usize)>) -> DocKeys {
+/// from doc to doc.
+fn doc_keys(doc: &Doc, text: &str, found: &mut KeyCounter) -> DocKeys {
     found.clear();
     let mut words = Vec::new();
     add_tokens(doc.title, 1, found, &mut words);
     for c in doc.title.chars().map(normalise).filter(|c| is_han(*c)) {
-        add_key(found, TITLE_CHAR | u64::from(c as u32), 0, 1);
+        found.add(TITLE_CHAR | u64::from(c as u32), 0, 1);
     }
     for topic in doc.topics {
         add_tokens(topic, 2, found, &mut words);
     }
     add_tokens(text, 0, found, &mut words);
     let keys: Vec<(Key, u32, u32)> = found
+        .entries
         .iter()
-        .map(|(&key, &(count, flags, first))| {
+        .map(|e| {
             (
-                key,
-                count.min(MAX_COUNT) * 4 + flags,
-                position_bucket(first),
+                e.key,
+                e.count.min(MAX_COUNT) * 4 + e.flags,
+                position_bucket(e.first),
             )
         })
         .collect();
@@ -197,40 +198,101 @@ fn doc_keys(doc: &Doc, text: &str, found: &mut KeyMap<(u32, u32, usize)>) -> Doc
     DocKeys { keys, words }
 }
 
-/// Counts one occurrence of `key` at `position`; true the first time.
-fn add_key(found: &mut KeyMap<(u32, u32, usize)>, key: Key, position: usize, flag: u32) -> bool {
-    match found.entry(key) {
-        std::collections::hash_map::Entry::Occupied(mut entry) => {
-            let entry = entry.get_mut();
-            entry.0 += 1;
-            entry.1 |= flag;
-            entry.2 = entry.2.min(position);
-            false
+/// Counts a doc's keys: key → (count, flags, first position). An open-addressing table of
+/// its own rather than a `HashMap`: every character pair of every page passes through here,
+/// and the general map's lookups were the largest part of building the index. Cleared
+/// between docs by emptying only the slots used.
+#[derive(Default)]
+struct KeyCounter {
+    /// A power of two in length, at most half full: 0 for an empty slot, else an index
+    /// into `entries` plus one.
+    slots: Vec<u32>,
+    entries: Vec<Counted>,
+}
+
+struct Counted {
+    key: Key,
+    count: u32,
+    flags: u32,
+    first: usize,
+    slot: usize,
+}
+
+impl KeyCounter {
+    fn clear(&mut self) {
+        for entry in &self.entries {
+            self.slots[entry.slot] = 0;
         }
-        std::collections::hash_map::Entry::Vacant(entry) => {
-            entry.insert((1, flag, position));
-            true
+        self.entries.clear();
+    }
+
+    /// The slot of `key`, or of the empty slot where it belongs.
+    #[inline(always)]
+    fn slot(&self, key: Key) -> usize {
+        let mask = self.slots.len() - 1;
+        let product = u128::from(key) * 0x9e37_79b9_7f4a_7c15;
+        let mut slot = ((product as u64) ^ ((product >> 64) as u64)) as usize & mask;
+        loop {
+            match self.slots[slot] {
+                0 => return slot,
+                n if self.entries[n as usize - 1].key == key => return slot,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+
+    /// Counts one occurrence of `key` at `position`; true the first time.
+    #[inline(always)]
+    fn add(&mut self, key: Key, position: usize, flag: u32) -> bool {
+        if (self.entries.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let slot = self.slot(key);
+        match self.slots[slot] {
+            0 => {
+                self.entries.push(Counted {
+                    key,
+                    count: 1,
+                    flags: flag,
+                    first: position,
+                    slot,
+                });
+                self.slots[slot] = self.entries.len() as u32;
+                true
+            }
+            n => {
+                let entry = &mut self.entries[n as usize - 1];
+                entry.count += 1;
+                entry.flags |= flag;
+                entry.first = entry.first.min(position);
+                false
+            }
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        self.slots = vec![0; (self.slots.len() * 2).max(1024)];
+        for i in 0..self.entries.len() {
+            let slot = self.slot(self.entries[i].key);
+            self.slots[slot] = i as u32 + 1;
+            self.entries[i].slot = slot;
         }
     }
 }
 
 /// Counts the tokens of `text` (title: `flag` 1, topic: 2, text: 0; only the text's
 /// positions count), keeping each word the first time it is seen.
-fn add_tokens(
-    text: &str,
-    flag: u32,
-    found: &mut KeyMap<(u32, u32, usize)>,
-    words: &mut Vec<(Key, String)>,
-) {
+fn add_tokens(text: &str, flag: u32, found: &mut KeyCounter, words: &mut Vec<(Key, String)>) {
     for_each_token(text, |token, position| {
         let position = if flag == 0 { position } else { 0 };
         match token {
             TokenRef::Pair(a, b) => {
-                add_key(found, pair_key(a, b), position, flag);
+                found.add(pair_key(a, b), position, flag);
             }
             TokenRef::Word(w) => {
                 let key = word_key(w);
-                if add_key(found, key, position, flag) {
+                if found.add(key, position, flag) {
                     words.push((key, w.to_string()));
                 }
             }
@@ -239,33 +301,70 @@ fn add_tokens(
 }
 
 enum TokenRef<'a> {
-    Pair(char, char),
+    /// Two neighbouring Chinese characters, as code points.
+    Pair(u32, u32),
     Word(&'a str),
 }
 
-/// Calls `f` for each token of `text`, as [`tokens`] lists them, without allocating.
+/// Calls `f` for each token of `text` and its character position, as [`tokens`] lists
+/// them, without allocating per token. Every character of every page passes through here,
+/// so it reads the UTF-8 bytes itself: Chinese is three bytes a character, and only the
+/// ASCII and full-width forms that [`normalise`] changes need more than a range test.
+#[inline(always)]
 fn for_each_token(text: &str, mut f: impl FnMut(TokenRef, usize)) {
-    let mut previous: Option<char> = None;
+    let bytes = text.as_bytes();
+    // The previous character when it is Chinese, else 0 (never a Chinese character).
+    let mut previous = 0u32;
     let mut word = String::new();
     let mut word_start = 0;
-    for (i, c) in text.chars().map(normalise).enumerate() {
-        if c.is_ascii_alphanumeric() {
-            if word.is_empty() {
-                word_start = i;
+    let mut position = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, len) = match b {
+            0..0x80 => (u32::from(b), 1),
+            0xE0..0xF0 => (
+                u32::from(b & 0x0F) << 12
+                    | u32::from(bytes[i + 1] & 0x3F) << 6
+                    | u32::from(bytes[i + 2] & 0x3F),
+                3,
+            ),
+            _ => {
+                let c = text[i..].chars().next().unwrap_or('\0');
+                (u32::from(c), c.len_utf8())
             }
-            word.push(c);
-        } else if !word.is_empty() {
-            f(TokenRef::Word(&word), word_start);
-            word.clear();
-        }
-        if is_han(c) {
-            if let Some(p) = previous {
-                f(TokenRef::Pair(p, c), i - 1);
+        };
+        i += len;
+        // Full-width letters and digits are read as ASCII.
+        let ascii = match c {
+            0..0x80 => Some(c as u8),
+            0xFF01..=0xFF5E => Some((c - 0xFEE0) as u8),
+            _ => None,
+        };
+        match ascii {
+            Some(a) if a.is_ascii_alphanumeric() => {
+                if word.is_empty() {
+                    word_start = position;
+                }
+                word.push(char::from(a.to_ascii_lowercase()));
+                previous = 0;
             }
-            previous = Some(c);
-        } else {
-            previous = None;
+            _ => {
+                if !word.is_empty() {
+                    f(TokenRef::Word(&word), word_start);
+                    word.clear();
+                }
+                if char::from_u32(c).is_some_and(is_han) {
+                    if previous != 0 {
+                        f(TokenRef::Pair(previous, c), position - 1);
+                    }
+                    previous = c;
+                } else {
+                    previous = 0;
+                }
+            }
         }
+        position += 1;
     }
     if !word.is_empty() {
         f(TokenRef::Word(&word), word_start);
@@ -332,7 +431,7 @@ where
         let keys: Vec<Vec<DocKeys>> = chunk
             .par_chunks(DOCS_PER_FILE)
             .enumerate()
-            .map_init(KeyMap::default, |found, (g, group)| {
+            .map_init(KeyCounter::default, |found, (g, group)| {
                 let first = base + g * DOCS_PER_FILE;
                 let texts: Vec<String> = group.iter().map(searchable_text).collect();
                 let mut file_text = format!("pufaSearch.docs({first},[").into_bytes();
@@ -466,7 +565,16 @@ fn push_json_string(out: &mut Vec<u8>, text: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time past the common case: nothing to escape.
+        if let Some(word) = bytes.get(i..i + 8)
+            && !needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes")))
+        {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
         let short: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -476,7 +584,10 @@ fn push_json_string(out: &mut Vec<u8>, text: &str) {
             0x08 => b"\\b",
             0x0c => b"\\f",
             0..0x20 => b"",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.extend_from_slice(&bytes[start..i]);
         if short.is_empty() {
@@ -486,10 +597,24 @@ fn push_json_string(out: &mut Vec<u8>, text: &str) {
         } else {
             out.extend_from_slice(short);
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes in `word` is a control character, `"` or `\`: each test
+/// sets the high bit of a byte that is below the given value (or zero after the XOR), and no
+/// byte of 0x80 or above sets it.
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    below(word, 0x20)
+        | below(word ^ (ONES * u64::from(b'"')), 1)
+        | below(word ^ (ONES * u64::from(b'\\')), 1)
+        != 0
 }
 
 /// The text a query is confirmed against and snippets are cut from: summary and body.
@@ -565,6 +690,18 @@ mod tests {
         }
     }
 
+    fn streamed(text: &str) -> Vec<Token> {
+        let mut streamed = Vec::new();
+        for_each_token(text, |t, position| {
+            let key: String = match t {
+                TokenRef::Pair(a, b) => [a, b].iter().filter_map(|&c| char::from_u32(c)).collect(),
+                TokenRef::Word(w) => w.to_string(),
+            };
+            streamed.push(Token { key, position });
+        });
+        streamed
+    }
+
     #[test]
     fn streaming_tokens_match_the_listed_ones() {
         for text in [
@@ -572,16 +709,18 @@ mod tests {
             "拨打110报警ＡＰＰ",
             "第12条　第十二条 x",
             "甲",
+            "é𠀀〇〇ａＢ１",
         ] {
-            let mut streamed = Vec::new();
-            for_each_token(text, |t, position| {
-                let key: String = match t {
-                    TokenRef::Pair(a, b) => [a, b].iter().collect(),
-                    TokenRef::Word(w) => w.to_string(),
-                };
-                streamed.push(Token { key, position });
-            });
-            assert_eq!(streamed, tokens(text), "{text}");
+            assert_eq!(streamed(text), tokens(text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn streaming_tokens_match_the_listed_ones_for_any_text(
+            text in "([a-zA-Z0-9 ，。\u{3000}\u{3007}\u{4e00}-\u{4e10}\u{ff01}-\u{ff5e}é]|\\PC)*",
+        ) {
+            proptest::prop_assert_eq!(streamed(&text), tokens(&text));
         }
     }
 
@@ -590,7 +729,7 @@ mod tests {
         let topics = vec!["根治欠薪".to_string()];
         let text = "年底讨薪，先留证据。".repeat(20);
         let d = doc("讨薪指南", &topics, &text);
-        let keys = doc_keys(&d, &searchable_text(&d), &mut KeyMap::default());
+        let keys = doc_keys(&d, &searchable_text(&d), &mut KeyCounter::default());
         let find = |key: Key| keys.keys.iter().find(|k| k.0 == key).copied().unwrap();
         // 讨薪: in the title (flag 1) and 20 times in the text: count capped at 7.
         assert_eq!(
@@ -601,6 +740,36 @@ mod tests {
         // 证据 first stands at character 7 of the text: bucket 0.
         assert_eq!(find(pair_key('证', '据')).2, 0);
         assert_eq!(find(TITLE_CHAR | '讨' as u64).1 & 1, 1);
+    }
+
+    #[test]
+    fn the_key_counter_counts_as_a_map_does_across_growth_and_clearing() {
+        let mut counter = KeyCounter::default();
+        for round in 0..3u64 {
+            counter.clear();
+            let mut expected: HashMap<Key, (u32, u32, usize)> = HashMap::new();
+            // Enough keys to grow the table twice; every third one again, later.
+            for i in 0..3000u64 {
+                for (key, position, flag) in [
+                    (i * 7 + round, i as usize + 5, 0),
+                    (i / 3, i as usize, (i % 3) as u32),
+                ] {
+                    let first = !expected.contains_key(&key);
+                    let e = expected.entry(key).or_insert((0, 0, usize::MAX));
+                    e.0 += 1;
+                    e.1 |= flag;
+                    e.2 = e.2.min(position);
+                    assert_eq!(counter.add(key, position, flag), first, "key {key}");
+                }
+            }
+            let counted: HashMap<Key, (u32, u32, usize)> = counter
+                .entries
+                .iter()
+                .map(|e| (e.key, (e.count, e.flags, e.first)))
+                .collect();
+            assert_eq!(counted.len(), counter.entries.len(), "no key twice");
+            assert_eq!(counted, expected, "round {round}");
+        }
     }
 
     proptest::proptest! {
