@@ -683,9 +683,11 @@ mod tests {
         }
     }
 
+    type Counts = HashMap<Key, (u32, usize)>;
+
     /// What [`add_tokens`] counts for `text` (as body text), and what [`tokens`] lists,
     /// counted the same way: key → (count, first position).
-    fn counted(text: &str) -> (HashMap<Key, (u32, usize)>, HashMap<Key, (u32, usize)>) {
+    fn counted(text: &str) -> (Counts, Counts) {
         let mut found = KeyCounter::default();
         let mut words = Vec::new();
         add_tokens(text, 0, &mut found, &mut words);
@@ -693,7 +695,7 @@ mod tests {
             .counted()
             .map(|e| (e.key, (e.count, e.first)))
             .collect();
-        let mut listed: HashMap<Key, (u32, usize)> = HashMap::new();
+        let mut listed = Counts::new();
         for token in tokens(text) {
             let mut chars = token.key.chars();
             let key = match (chars.next(), chars.next(), chars.next()) {
