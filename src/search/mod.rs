@@ -188,8 +188,8 @@ fn doc_keys(doc: &Doc, text: &str, found: &mut KeyCounter) -> DocKeys {
         .map(|e| {
             (
                 e.key,
-                e.count.min(MAX_COUNT) * 4 + e.flags,
-                position_bucket(e.first),
+                u32::from(e.count).min(MAX_COUNT) * 4 + u32::from(e.flags),
+                position_bucket(e.first as usize),
             )
         })
         .collect();
@@ -204,7 +204,7 @@ fn doc_keys(doc: &Doc, text: &str, found: &mut KeyCounter) -> DocKeys {
 /// between docs by emptying only the slots used.
 #[derive(Default)]
 struct KeyCounter {
-    /// A power of two in length, at most half full; key 0 marks an empty slot (no key is 0:
+    /// A power of two in length, at most three quarters full; key 0 marks an empty slot (no key is 0:
     /// a pair's characters are non-zero, the other kinds have a high bit set).
     slots: Vec<Counted>,
     /// The slots used, in the order their keys came.
@@ -213,12 +213,15 @@ struct KeyCounter {
     shift: u32,
 }
 
+/// Sixteen bytes, so that a doc's table of a few thousand keys stays in the first-level
+/// cache: counts above [`MAX_COUNT`] rank the same, so a saturating `u16` is plenty, and
+/// positions fit 32 bits.
 #[derive(Clone, Copy, Default)]
 struct Counted {
     key: Key,
-    count: u32,
-    flags: u32,
-    first: usize,
+    first: u32,
+    count: u16,
+    flags: u16,
 }
 
 impl KeyCounter {
@@ -238,16 +241,18 @@ impl KeyCounter {
     #[inline(always)]
     fn add(&mut self, key: Key, position: usize, flag: u32) -> bool {
         debug_assert_ne!(key, 0, "0 marks an empty slot");
-        if (self.used.len() + 1) * 2 > self.slots.len() {
+        if (self.used.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
+        let position = u32::try_from(position).unwrap_or(u32::MAX);
+        let flag = flag as u16;
         let mask = self.slots.len() - 1;
         // Fibonacci hashing: the top bits of the product.
         let mut slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
         loop {
             let counted = &mut self.slots[slot];
             if counted.key == key {
-                counted.count += 1;
+                counted.count = counted.count.saturating_add(1);
                 counted.flags |= flag;
                 counted.first = counted.first.min(position);
                 return false;
@@ -274,7 +279,7 @@ impl KeyCounter {
         self.shift = 64 - len.trailing_zeros();
         self.used.clear();
         for c in counted {
-            self.add(c.key, c.first, c.flags);
+            self.add(c.key, c.first as usize, u32::from(c.flags));
             let slot = *self.used.last().expect("just added") as usize;
             self.slots[slot].count = c.count;
         }
@@ -693,7 +698,7 @@ mod tests {
         add_tokens(text, 0, &mut found, &mut words);
         let streamed = found
             .counted()
-            .map(|e| (e.key, (e.count, e.first)))
+            .map(|e| (e.key, (u32::from(e.count), e.first as usize)))
             .collect();
         let mut listed = Counts::new();
         for token in tokens(text) {
@@ -783,7 +788,12 @@ mod tests {
             }
             let counted: HashMap<Key, (u32, u32, usize)> = counter
                 .counted()
-                .map(|e| (e.key, (e.count, e.flags, e.first)))
+                .map(|e| {
+                    (
+                        e.key,
+                        (u32::from(e.count), u32::from(e.flags), e.first as usize),
+                    )
+                })
                 .collect();
             assert_eq!(counted.len(), counter.used.len(), "no key twice");
             assert_eq!(counted, expected, "round {round}");
