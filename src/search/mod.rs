@@ -204,7 +204,7 @@ fn doc_keys(doc: &Doc, text: &str, found: &mut KeyCounter) -> DocKeys {
 /// between docs by emptying only the slots used.
 #[derive(Default)]
 struct KeyCounter {
-    /// A power of two in length, at most three quarters full; key 0 marks an empty slot (no key is 0:
+    /// A power of two in length, at most half full; key 0 marks an empty slot (no key is 0:
     /// a pair's characters are non-zero, the other kinds have a high bit set).
     slots: Vec<Counted>,
     /// The slots used, in the order their keys came.
@@ -213,9 +213,10 @@ struct KeyCounter {
     shift: u32,
 }
 
-/// Sixteen bytes, so that a doc's table of a few thousand keys stays in the first-level
-/// cache: counts above [`MAX_COUNT`] rank the same, so a saturating `u16` is plenty, and
-/// positions fit 32 bits.
+/// Sixteen bytes, to keep a doc's table small in the cache: counts above [`MAX_COUNT`] rank
+/// the same, so a saturating `u16` is plenty, and positions fit 32 bits. (A fuller table is
+/// smaller still but probes further: half full mispredicted fewer branches in callgrind's
+/// simulation, for as many cache misses as a quarter full.)
 #[derive(Clone, Copy, Default)]
 struct Counted {
     key: Key,
@@ -241,7 +242,7 @@ impl KeyCounter {
     #[inline(always)]
     fn add(&mut self, key: Key, position: usize, flag: u32) -> bool {
         debug_assert_ne!(key, 0, "0 marks an empty slot");
-        if (self.used.len() + 1) * 4 > self.slots.len() * 3 {
+        if (self.used.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
         let position = u32::try_from(position).unwrap_or(u32::MAX);
