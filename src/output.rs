@@ -6,8 +6,10 @@
 //! folder without it, or the site's own folders: it never deletes what it did not write.
 
 use crate::diagnostic::Diagnostic;
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Name of the file that marks a folder as pufa's output.
 pub const MARKER: &str = ".pufa-output";
@@ -19,6 +21,9 @@ pub struct Output {
     staging: PathBuf,
     target: PathBuf,
     committed: bool,
+    /// Folders already made (relative to the output root), so that the thousands of files
+    /// in one folder, such as the search index's, do not each ask the system to make it.
+    made: Mutex<HashSet<String>>,
 }
 
 impl Output {
@@ -76,6 +81,7 @@ impl Output {
             staging,
             target: target_abs,
             committed: false,
+            made: Mutex::new(HashSet::new()),
         };
         output.write(MARKER, MARKER_TEXT.as_bytes())?;
         Ok(output)
@@ -83,22 +89,40 @@ impl Output {
 
     /// Writes `bytes` to `path` (relative to the output root), creating folders.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.make_folder_of(path)?;
         let file = self.staging.join(path);
-        if let Some(dir) = file.parent() {
-            fs::create_dir_all(dir).map_err(|e| io_error(dir, "创建", &e))?;
-        }
         fs::write(&file, bytes).map_err(|e| io_error(&file, "写入", &e))
     }
 
     /// Copies the file `from` to `path` (relative to the output root).
     pub fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
+        self.make_folder_of(path)?;
         let file = self.staging.join(path);
-        if let Some(dir) = file.parent() {
-            fs::create_dir_all(dir).map_err(|e| io_error(dir, "创建", &e))?;
-        }
         fs::copy(from, &file)
             .map(|_| ())
             .map_err(|e| io_error(from, "复制", &e))
+    }
+
+    /// Makes the folder that `path` (relative to the output root) goes in, once.
+    fn make_folder_of(&self, path: &str) -> Result<(), Diagnostic> {
+        let Some((folder, _)) = path.rsplit_once('/') else {
+            return Ok(());
+        };
+        let made = |m: &Mutex<HashSet<String>>| {
+            m.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(folder)
+        };
+        if made(&self.made) {
+            return Ok(());
+        }
+        let dir = self.staging.join(folder);
+        fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "创建", &e))?;
+        self.made
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(folder.to_string());
+        Ok(())
     }
 
     /// Swaps the finished output in for the previous one.
