@@ -57,7 +57,7 @@ pub fn normalise(c: char) -> char {
 /// Chinese characters (the BMP ideograph blocks; characters beyond the BMP are rare in
 /// legal publicity and are treated as separators). Must match `isHan` in search.js.
 pub fn is_han(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{3007}')
+    is_han_code(u32::from(c))
 }
 
 /// The keys of `text`: a bigram for each pair of neighbouring Chinese characters, a token for
@@ -334,13 +334,12 @@ fn add_tokens(text: &str, flag: u32, found: &mut KeyCounter, words: &mut Vec<(Ke
         // A word: letters and digits, ASCII or full-width, lower-cased.
         let start = position;
         word.clear();
-        while let Some(a) = text[i..]
-            .chars()
-            .next()
-            .and_then(|c| word_char(u32::from(c)))
-        {
+        while let Some(c) = text[i..].chars().next() {
+            let Some(a) = word_char(u32::from(c)) else {
+                break;
+            };
             word.push(char::from(a));
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            i += c.len_utf8();
             position += 1;
         }
         let key = word_key(&word);
@@ -365,9 +364,9 @@ fn word_char(c: u32) -> Option<u8> {
 /// [`is_han`] of a code point, the common block tested first.
 #[inline(always)]
 fn is_han_code(c: u32) -> bool {
-    c.wrapping_sub(0x4E00) < 0x5200
-        || c.wrapping_sub(0x3400) < 0x1A00
-        || c.wrapping_sub(0xF900) < 0x200
+    (0x4E00..=0x9FFF).contains(&c)
+        || (0x3400..=0x4DBF).contains(&c)
+        || (0xF900..=0xFAFF).contains(&c)
         || c == 0x3007
 }
 
@@ -642,6 +641,16 @@ mod tests {
         // Punctuation breaks the run: no bigram across it.
         assert_eq!(keys("欠薪，帮信"), ["欠薪", "帮信"]);
         assert_eq!(keys("法"), Vec::<String>::new());
+        // The edges of the blocks: U+4DC0 (a hexagram symbol) is not Chinese.
+        assert_eq!(
+            keys("\u{3400}\u{4DBF}\u{4DC0}\u{4E00}\u{9FFF}\u{F900}\u{FAFF}"),
+            [
+                "\u{3400}\u{4DBF}",
+                "\u{4E00}\u{9FFF}",
+                "\u{9FFF}\u{F900}",
+                "\u{F900}\u{FAFF}"
+            ]
+        );
     }
 
     #[test]
@@ -734,6 +743,7 @@ mod tests {
             "甲",
             "é𠀀〇〇ａＢ１",
             "欠薪欠薪 app APP",
+            "\u{3400}\u{4DBF}\u{4DC0}\u{4E00}\u{9FFF}\u{F900}\u{FAFF}",
         ] {
             let (streamed, listed) = counted(text);
             assert_eq!(streamed, listed, "{text}");
