@@ -108,20 +108,17 @@ impl Output {
         let Some((folder, _)) = path.rsplit_once('/') else {
             return Ok(());
         };
-        let made = |m: &Mutex<HashSet<String>>| {
-            m.lock()
+        let made = || {
+            self.made
+                .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .contains(folder)
         };
-        if made(&self.made) {
+        if made().contains(folder) {
             return Ok(());
         }
         let dir = self.staging.join(folder);
         fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "创建", &e))?;
-        self.made
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(folder.to_string());
+        made().insert(folder.to_string());
         Ok(())
     }
 

@@ -61,17 +61,22 @@ impl Server {
         server
     }
 
-    /// A raw GET: (status, body).
-    fn get(&self, path: &str) -> (u16, String) {
+    /// The whole raw response to a GET of `path` with `headers` (each ending in `\r\n`).
+    fn request(&self, path: &str, headers: &str) -> String {
         let mut stream = TcpStream::connect(&self.address).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
         )
         .unwrap();
         let mut response = Vec::new();
         stream.read_to_end(&mut response).unwrap();
-        let response = String::from_utf8_lossy(&response).into_owned();
+        String::from_utf8_lossy(&response).into_owned()
+    }
+
+    /// A raw GET: (status, body).
+    fn get(&self, path: &str) -> (u16, String) {
+        let response = self.request(path, "");
         let status = response[9..12].parse().unwrap();
         let body = response
             .split_once("\r\n\r\n")
@@ -249,15 +254,8 @@ fn a_reload_fetches_unchanged_stylesheets_and_scripts_as_not_modified() {
     let site = fixture("build/basic");
     let server = Server::start(site.path());
     let head = |path: &str, tag: Option<&str>| {
-        let mut stream = TcpStream::connect(&server.address).unwrap();
         let condition = tag.map_or(String::new(), |t| format!("If-None-Match: {t}\r\n"));
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\n{condition}Connection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
+        let response = server.request(path, &condition);
         let status: u16 = response[9..12].parse().unwrap();
         let etag = response
             .lines()

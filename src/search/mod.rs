@@ -351,14 +351,8 @@ fn add_tokens(text: &str, flag: u32, found: &mut KeyCounter, words: &mut Vec<(Ke
 
 /// What `c` adds to a word as [`normalise`] reads it: a lower-case ASCII letter or digit.
 fn word_char(c: u32) -> Option<u8> {
-    let ascii = match c {
-        0..0x80 => c as u8,
-        0xFF01..=0xFF5E => (c - 0xFEE0) as u8,
-        _ => return None,
-    };
-    ascii
-        .is_ascii_alphanumeric()
-        .then(|| ascii.to_ascii_lowercase())
+    let c = normalise(char::from_u32(c)?);
+    c.is_ascii_alphanumeric().then_some(c as u8)
 }
 
 /// [`is_han`] of a code point, the common block tested first.
