@@ -57,13 +57,17 @@ pub fn wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec<(usize,
             }
             free_from[n] = offset + wrong.len();
             // Where the right form contains the wrong one (a site rule 法制 → 法制化), a match
-            // inside the right form is no error.
-            let inside_right = right.match_indices(wrong).any(|(k, _)| {
-                offset
-                    .checked_sub(k)
-                    .and_then(|start| text.get(start..))
-                    .is_some_and(|from| from.starts_with(right))
-            });
+            // inside any occurrence of the right form is no error: wherever the wrong form
+            // stands in the right one, see if the right one stands around this match.
+            let inside_right = right
+                .char_indices()
+                .filter(|&(k, _)| right[k..].starts_with(wrong))
+                .any(|(k, _)| {
+                    offset
+                        .checked_sub(k)
+                        .and_then(|start| text.get(start..))
+                        .is_some_and(|from| from.starts_with(right))
+                });
             if !inside_right {
                 found.push((offset, wrong.to_string(), right.to_string()));
             }
@@ -191,6 +195,10 @@ mod tests {
         let site = BTreeMap::from([("法制".to_string(), "法制化".to_string())]);
         assert!(wording("推进法制化建设", &site).is_empty());
         assert_eq!(wording("推进法制建设", &site).len(), 1);
+        // Each 化 stands in some 化化, the last in one that overlaps the first.
+        let site = BTreeMap::from([("化".to_string(), "化化".to_string())]);
+        assert!(wording("化化化a", &site).is_empty());
+        assert_eq!(wording("化a化", &site).len(), 2);
     }
 
     /// The rule as first written: one search of the whole text per form.
@@ -201,10 +209,12 @@ mod tests {
         let mut found = Vec::new();
         for (wrong, right) in words.iter().filter(|(w, _)| !w.is_empty()) {
             for (offset, _) in text.match_indices(wrong.as_str()) {
-                let inside_right = right.contains(wrong.as_str())
-                    && text
-                        .match_indices(right.as_str())
-                        .any(|(r, _)| r <= offset && offset + wrong.len() <= r + right.len());
+                // Any occurrence of the right form around the match, overlapping ones too.
+                let inside_right = (0..=offset).any(|r| {
+                    text.get(r..)
+                        .is_some_and(|from| from.starts_with(right.as_str()))
+                        && offset + wrong.len() <= r + right.len()
+                });
                 if !inside_right {
                     found.push((offset, wrong.clone(), right.clone()));
                 }
