@@ -156,6 +156,7 @@ fn build(args: BuildArgs) -> ExitCode {
             offline: args.offline,
         },
         progress: std::io::stderr().is_terminal(),
+        index: true,
     };
     let mut outcome = cmd::build::run(&options);
     diagnostic::sort(&mut outcome.diagnostics);

@@ -483,13 +483,14 @@ pub struct Emitted {
     pub files: usize,
 }
 
-/// Produces the whole site into `sink`: every page (the `jobs` of [`Prepared::jobs`]), the search index, the files under
-/// content/ and the theme's static files. `tick` is called once per page and file;
-/// `stage` after each step, with its name, for timing. Returns what was produced and the
-/// problems found.
+/// Produces the whole site into `sink`: every page (the `jobs` of [`Prepared::jobs`]), the
+/// search index (when `index` is set), the files under content/ and the theme's static
+/// files. `tick` is called once per page and file; `stage` after each step, with its name,
+/// for timing. Returns what was produced and the problems found.
 pub fn emit(
     prepared: &Prepared,
     jobs: &[(String, Job)],
+    index: bool,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
     stage: &mut dyn FnMut(&'static str),
@@ -500,6 +501,9 @@ pub fn emit(
     let (mut failures, index) = rayon::join(
         || render(prepared, jobs, |path, bytes| sink.write(path, bytes), tick),
         || {
+            if !index {
+                return Ok(0);
+            }
             crate::search::build(&prepared.data().search_docs(), |path, bytes| {
                 sink.write(path, bytes)
             })

@@ -20,6 +20,9 @@ pub struct Options {
     pub output: PathBuf,
     /// Show a progress bar once the build takes more than a moment.
     pub progress: bool,
+    /// Build the search index. Always on for `pufa build`; off only to measure what the
+    /// index adds to a build (`bench/index_overhead.rs`).
+    pub index: bool,
 }
 
 /// What a build did, for the closing line.
@@ -89,6 +92,7 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
     let (emitted, mut failures) = pipeline::emit(
         &prepared,
         &jobs,
+        options.index,
         &output,
         &|| progress.tick(),
         &mut |name| timings.stage(name),

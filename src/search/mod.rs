@@ -12,6 +12,7 @@
 
 #[cfg(test)]
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Where the index lives in the output.
@@ -138,15 +139,16 @@ impl std::hash::Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<Key, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
-const TITLE_CHAR: u64 = 1 << 62;
-const WORD: u64 = 1 << 63;
+/// The kinds of key above a pair's 42 bits; [`Counted`] keeps 54 bits of a key.
+const TITLE_CHAR: u64 = 1 << 52;
+const WORD: u64 = 1 << 53;
 
 fn pair_key(a: impl Into<u32>, b: impl Into<u32>) -> Key {
     (u64::from(a.into()) << 21) | u64::from(b.into())
 }
 
 fn word_key(word: &str) -> Key {
-    // 62 bits of FNV-1a: a collision among a site's few thousand words is not a concern.
+    // 52 bits of FNV-1a: a collision among a site's few thousand words is not a concern.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in word.bytes() {
         hash ^= u64::from(b);
@@ -159,7 +161,26 @@ fn word_key(word: &str) -> Key {
 /// order (each goes to its own postings list); and the words behind its word keys.
 struct DocKeys {
     keys: Vec<(Key, u32, u32)>,
-    words: Vec<(Key, String)>,
+    words: Words,
+}
+
+/// The words behind a doc's word keys, each once: kept end to end in one string rather than
+/// a string each, since most are already known from earlier docs and are dropped.
+#[derive(Default)]
+struct Words {
+    text: String,
+    /// Each word's key and where it ends in `text` (it starts where the one before ends).
+    ends: Vec<(Key, usize)>,
+}
+
+impl Words {
+    fn iter(&self) -> impl Iterator<Item = (Key, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, end)| end));
+        self.ends
+            .iter()
+            .zip(starts)
+            .map(|(&(key, end), start)| (key, &self.text[start..end]))
+    }
 }
 
 /// The position buckets "how early" is ranked by: 64 characters each, at most 31.
@@ -174,7 +195,7 @@ const MAX_COUNT: u32 = 7;
 /// from doc to doc.
 fn doc_keys(doc: &Doc, text: &str, found: &mut KeyCounter) -> DocKeys {
     found.clear();
-    let mut words = Vec::new();
+    let mut words = Words::default();
     add_tokens(doc.title, 1, found, &mut words);
     for c in doc.title.chars().map(normalise).filter(|c| is_han(*c)) {
         found.add(TITLE_CHAR | u64::from(c as u32), 0, 1);
@@ -183,29 +204,27 @@ fn doc_keys(doc: &Doc, text: &str, found: &mut KeyCounter) -> DocKeys {
         add_tokens(topic, 2, found, &mut words);
     }
     add_tokens(text, 0, found, &mut words);
-    let keys: Vec<(Key, u32, u32)> = found
+    let keys = found
         .counted()
-        .map(|e| {
-            (
-                e.key,
-                u32::from(e.count).min(MAX_COUNT) * 4 + u32::from(e.flags),
-                position_bucket(e.first as usize),
-            )
-        })
+        .map(|e| (e.key(), e.count() * 4 + e.flags(), e.bucket()))
         .collect();
-    words.sort_unstable();
     DocKeys { keys, words }
 }
 
-/// Counts a doc's keys: key → (count, flags, first position). An open-addressing table of
-/// its own rather than a `HashMap`: every character pair of every page passes through here,
-/// and the general map's lookups were the largest part of building the index. A repeated
-/// key, the common case, costs one multiplication, one load and one comparison. Cleared
-/// between docs by emptying only the slots used.
+/// Counts a doc's keys: key → (count, flags, first position bucket). An open-addressing
+/// table of its own rather than a `HashMap`: every character pair of every page passes
+/// through here, and the general map's lookups were the largest part of building the index.
+/// A repeated key, the common case, costs one multiplication, one load, one comparison and
+/// one store. Cleared between docs by emptying only the slots used.
+///
+/// The table starts large ([`MIN_SLOTS`]) so that a page's keys seldom collide: a collision
+/// is a mispredicted branch, and with 16,384 slots (128 KB, one per worker thread) the 2,000
+/// page corpus tokenized about 15% faster than with 1,024. Updating a slot without branches
+/// measured slower still.
 #[derive(Default)]
 struct KeyCounter {
-    /// A power of two in length, at most half full; key 0 marks an empty slot (no key is 0:
-    /// a pair's characters are non-zero, the other kinds have a high bit set).
+    /// A power of two in length, at most half full; 0 marks an empty slot (no key is 0: a
+    /// pair's characters are non-zero, the other kinds have a high bit set).
     slots: Vec<Counted>,
     /// The slots used, in the order their keys came.
     used: Vec<u32>,
@@ -213,17 +232,44 @@ struct KeyCounter {
     shift: u32,
 }
 
-/// Sixteen bytes, to keep a doc's table small in the cache: counts above [`MAX_COUNT`] rank
-/// the same, so a saturating `u16` is plenty, and positions fit 32 bits. The table is kept
-/// at most half full: a quarter full mispredicted a tenth fewer branches in callgrind's
-/// simulation but missed the first-level cache two thirds more often, and three quarters
-/// full probed further and ran slower.
-#[derive(Clone, Copy, Default)]
-struct Counted {
-    key: Key,
-    first: u32,
-    count: u16,
-    flags: u16,
+/// The smallest [`KeyCounter`] table; it doubles whenever it is half full.
+const MIN_SLOTS: usize = 1 << 14;
+
+/// A counted key in eight bytes: the key in the top 54 bits, then the first position's
+/// bucket (5 bits), the flags (2) and the count (3, saturating at [`MAX_COUNT`]: counts above
+/// it rank the same). Half the size of the key, count, flags and position kept apart, so
+/// twice as many slots fit the same cache.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Counted(u64);
+
+impl Counted {
+    const KEY_SHIFT: u32 = 10;
+
+    fn new(key: Key, position: usize, flag: u32) -> Counted {
+        debug_assert!(key >> (64 - Self::KEY_SHIFT) == 0, "a key fits 54 bits");
+        Counted(
+            key << Self::KEY_SHIFT
+                | u64::from(position_bucket(position)) << 5
+                | u64::from(flag) << 3
+                | 1,
+        )
+    }
+
+    fn key(self) -> Key {
+        self.0 >> Self::KEY_SHIFT
+    }
+
+    fn count(self) -> u32 {
+        (self.0 & 7) as u32
+    }
+
+    fn flags(self) -> u32 {
+        (self.0 >> 3 & 3) as u32
+    }
+
+    fn bucket(self) -> u32 {
+        (self.0 >> 5 & 31) as u32
+    }
 }
 
 impl KeyCounter {
@@ -235,37 +281,35 @@ impl KeyCounter {
     }
 
     /// The counted keys, in the order they came.
-    fn counted(&self) -> impl Iterator<Item = &Counted> {
-        self.used.iter().map(|&slot| &self.slots[slot as usize])
+    fn counted(&self) -> impl ExactSizeIterator<Item = Counted> {
+        self.used.iter().map(|&slot| self.slots[slot as usize])
     }
 
-    /// Counts one occurrence of `key` at `position`; true the first time.
+    /// Where the search for `key` starts. Fibonacci hashing: the top bits of the product.
+    fn home(&self, key: Key) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    /// Counts one occurrence of `key` at `position`; true the first time. A doc's positions
+    /// come in order (title and topics at 0, then the text), so the first one seen is the
+    /// earliest.
     #[inline(always)]
     fn add(&mut self, key: Key, position: usize, flag: u32) -> bool {
         debug_assert_ne!(key, 0, "0 marks an empty slot");
         if (self.used.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let position = u32::try_from(position).unwrap_or(u32::MAX);
-        let flag = flag as u16;
         let mask = self.slots.len() - 1;
-        // Fibonacci hashing: the top bits of the product.
-        let mut slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
+        let mut slot = self.home(key);
         loop {
             let counted = &mut self.slots[slot];
-            if counted.key == key {
-                counted.count = counted.count.saturating_add(1);
-                counted.flags |= flag;
-                counted.first = counted.first.min(position);
+            if counted.key() == key {
+                counted.0 += u64::from(counted.count() != MAX_COUNT);
+                counted.0 |= u64::from(flag) << 3;
                 return false;
             }
-            if counted.key == 0 {
-                *counted = Counted {
-                    key,
-                    count: 1,
-                    flags: flag,
-                    first: position,
-                };
+            if counted.0 == 0 {
+                *counted = Counted::new(key, position, flag);
                 self.used.push(slot as u32);
                 return true;
             }
@@ -275,15 +319,18 @@ impl KeyCounter {
 
     #[cold]
     fn grow(&mut self) {
-        let counted: Vec<Counted> = self.counted().copied().collect();
-        let len = (self.slots.len() * 2).max(1024);
+        let counted: Vec<Counted> = self.counted().collect();
+        let len = (self.slots.len() * 2).max(MIN_SLOTS);
         self.slots = vec![Counted::default(); len];
         self.shift = 64 - len.trailing_zeros();
         self.used.clear();
         for c in counted {
-            self.add(c.key, c.first as usize, u32::from(c.flags));
-            let slot = *self.used.last().expect("just added") as usize;
-            self.slots[slot].count = c.count;
+            let mut slot = self.home(c.key());
+            while self.slots[slot] != Counted::default() {
+                slot = (slot + 1) & (len - 1);
+            }
+            self.slots[slot] = c;
+            self.used.push(slot as u32);
         }
     }
 }
@@ -293,14 +340,13 @@ impl KeyCounter {
 /// are those [`tokens`] lists; every character of every page passes through here, so it
 /// reads the UTF-8 bytes itself: Chinese is three bytes a character, and the character
 /// pairs go straight to the counter.
-fn add_tokens(text: &str, flag: u32, found: &mut KeyCounter, words: &mut Vec<(Key, String)>) {
+fn add_tokens(text: &str, flag: u32, found: &mut KeyCounter, words: &mut Words) {
     let bytes = text.as_bytes();
     let at = |position: usize| if flag == 0 { position } else { 0 };
     // The previous character when it is Chinese, else 0 (never a Chinese character).
     let mut previous = 0u32;
     let mut position = 0;
     let mut i = 0;
-    let mut word = String::new();
     while let Some(&b) = bytes.get(i) {
         let (c, len) = match b {
             0..0x80 => (u32::from(b), 1),
@@ -331,20 +377,23 @@ fn add_tokens(text: &str, flag: u32, found: &mut KeyCounter, words: &mut Vec<(Ke
             position += 1;
             continue;
         }
-        // A word: letters and digits, ASCII or full-width, lower-cased.
+        // A word: letters and digits, ASCII or full-width, lower-cased. Written straight to
+        // the doc's words, and taken back unless it is new.
         let start = position;
-        word.clear();
+        let word_start = words.text.len();
         while let Some(c) = text[i..].chars().next() {
             let Some(a) = word_char(u32::from(c)) else {
                 break;
             };
-            word.push(char::from(a));
+            words.text.push(char::from(a));
             i += c.len_utf8();
             position += 1;
         }
-        let key = word_key(&word);
+        let key = word_key(&words.text[word_start..]);
         if found.add(key, at(start), flag) {
-            words.push((key, word.clone()));
+            words.ends.push((key, words.text.len()));
+        } else {
+            words.text.truncate(word_start);
         }
     }
 }
@@ -355,13 +404,13 @@ fn word_char(c: u32) -> Option<u8> {
     c.is_ascii_alphanumeric().then_some(c as u8)
 }
 
-/// [`is_han`] of a code point, the common block tested first.
+/// [`is_han`] of a code point. The blocks are tested all at once, without branches.
 #[inline(always)]
 fn is_han_code(c: u32) -> bool {
     (0x4E00..=0x9FFF).contains(&c)
-        || (0x3400..=0x4DBF).contains(&c)
-        || (0xF900..=0xFAFF).contains(&c)
-        || c == 0x3007
+        | (0x3400..=0x4DBF).contains(&c)
+        | (0xF900..=0xFAFF).contains(&c)
+        | (c == 0x3007)
 }
 
 /// The text of a packed key, as the browser looks it up.
@@ -381,18 +430,50 @@ fn key_text(key: Key, words: &KeyMap<String>) -> String {
 /// The 64 characters of the postings encoding: safe inside a JSON string.
 const DIGITS: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
-/// Appends `value` in base 32 with a continuation bit, least significant digits first: small
-/// numbers (most gaps, counts and positions) take one character.
-fn push_varint(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let digit = value & 31;
+/// Writes `value` in base 32 with a continuation bit, least significant digits first, to the
+/// start of `out`; returns how many digits it took. Small numbers (most gaps, every count and
+/// position) take one.
+fn varint(mut value: u32, out: &mut [u8; 7]) -> usize {
+    let mut n = 0;
+    while value >= 32 {
+        out[n] = DIGITS[(value & 31 | 32) as usize];
         value >>= 5;
-        if value == 0 {
-            out.push(DIGITS[digit as usize]);
-            return;
-        }
-        out.push(DIGITS[(digit | 32) as usize]);
+        n += 1;
     }
+    out[n] = DIGITS[value as usize];
+    n + 1
+}
+
+/// Appends one posting as search.js reads it, three varints: the gap from the key's previous
+/// doc, `count * 4 + flags` and the position bucket (the last two below 32, one digit each).
+/// The digits are gathered in one register and copied as eight bytes, the unused ones then
+/// dropped: a large site has tens of millions of postings, and writing them a byte at a time
+/// to an array and copying that out stalled on every one.
+#[inline(always)]
+fn push_posting(out: &mut Vec<u8>, gap: u32, flags: u32, bucket: u32) {
+    debug_assert!(flags < 32 && bucket < 32);
+    if gap >= 1 << 30 {
+        // Seven digits: more than eight bytes in all. No site has a billion pages.
+        let mut digits = [0; 7];
+        let n = varint(gap, &mut digits);
+        out.extend_from_slice(&digits[..n]);
+        out.extend_from_slice(&[DIGITS[flags as usize], DIGITS[bucket as usize]]);
+        return;
+    }
+    let mut word = 0u64;
+    let mut n = 0;
+    let mut value = gap;
+    while value >= 32 {
+        word |= u64::from(DIGITS[(value & 31 | 32) as usize]) << (8 * n);
+        value >>= 5;
+        n += 1;
+    }
+    word |= u64::from(DIGITS[value as usize]) << (8 * n);
+    word |= u64::from(DIGITS[flags as usize]) << (8 * (n + 1));
+    word |= u64::from(DIGITS[bucket as usize]) << (8 * (n + 2));
+    let len = out.len();
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(len + n + 3);
 }
 
 /// A key's postings so far.
@@ -426,8 +507,11 @@ where
             .enumerate()
             .map_init(KeyCounter::default, |found, (g, group)| {
                 let first = base + g * DOCS_PER_FILE;
-                let texts: Vec<String> = group.iter().map(searchable_text).collect();
-                let mut file_text = format!("pufaSearch.docs({first},[").into_bytes();
+                let texts: Vec<Cow<str>> = group.iter().map(searchable_text).collect();
+                // The texts and a little for the rest: one allocation, as a rule.
+                let size = texts.iter().map(|t| t.len() + 512).sum::<usize>();
+                let mut file_text = Vec::with_capacity(size);
+                file_text.extend_from_slice(format!("pufaSearch.docs({first},[").as_bytes());
                 for (i, (doc, text)) in group.iter().zip(&texts).enumerate() {
                     if i > 0 {
                         file_text.push(b',');
@@ -460,12 +544,12 @@ where
                     last_doc: 0,
                     encoded: Vec::new(),
                 });
-                push_varint(&mut entry.encoded, id - entry.last_doc);
-                push_varint(&mut entry.encoded, flags);
-                push_varint(&mut entry.encoded, first);
+                push_posting(&mut entry.encoded, id - entry.last_doc, flags, first);
                 entry.last_doc = id;
             }
-            words.extend(doc.words);
+            for (key, word) in doc.words.iter() {
+                words.entry(key).or_insert_with(|| word.to_owned());
+            }
         }
     }
 
@@ -611,14 +695,12 @@ fn needs_escape(word: u64) -> bool {
 }
 
 /// The text a query is confirmed against and snippets are cut from: summary and body.
-fn searchable_text(doc: &Doc) -> String {
-    let mut text = String::with_capacity(doc.summary.len() + doc.text.len() + 1);
-    if !doc.summary.is_empty() && !doc.text.starts_with(doc.summary) {
-        text.push_str(doc.summary);
-        text.push('\n');
+fn searchable_text<'a>(doc: &Doc<'a>) -> Cow<'a, str> {
+    let body = doc.text.trim();
+    if doc.summary.is_empty() || doc.text.starts_with(doc.summary) {
+        return Cow::Borrowed(body);
     }
-    text.push_str(doc.text.trim());
-    text
+    Cow::Owned(format!("{}\n{body}", doc.summary))
 }
 
 #[cfg(test)]
@@ -693,17 +775,17 @@ mod tests {
         }
     }
 
-    type Counts = HashMap<Key, (u32, usize)>;
+    type Counts = HashMap<Key, (u32, u32)>;
 
     /// What [`add_tokens`] counts for `text` (as body text), and what [`tokens`] lists,
-    /// counted the same way: key → (count, first position).
+    /// counted the same way: key → (count up to [`MAX_COUNT`], first position's bucket).
     fn counted(text: &str) -> (Counts, Counts) {
         let mut found = KeyCounter::default();
-        let mut words = Vec::new();
+        let mut words = Words::default();
         add_tokens(text, 0, &mut found, &mut words);
         let streamed = found
             .counted()
-            .map(|e| (e.key, (u32::from(e.count), e.first as usize)))
+            .map(|e| (e.key(), (e.count(), e.bucket())))
             .collect();
         let mut listed = Counts::new();
         for token in tokens(text) {
@@ -712,10 +794,15 @@ mod tests {
                 (Some(a), Some(b), None) if is_han(a) && is_han(b) => pair_key(a, b),
                 _ => word_key(&token.key),
             };
-            let entry = listed.entry(key).or_insert((0, token.position));
-            entry.0 += 1;
+            let entry = listed
+                .entry(key)
+                .or_insert((0, position_bucket(token.position)));
+            entry.0 = (entry.0 + 1).min(MAX_COUNT);
         }
-        let mut kept: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
+        for (key, word) in words.iter() {
+            assert_eq!(key, word_key(word), "{word}");
+        }
+        let mut kept: Vec<&str> = words.iter().map(|(_, w)| w).collect();
         kept.sort_unstable();
         let mut expected: Vec<String> = tokens(text)
             .into_iter()
@@ -742,6 +829,22 @@ mod tests {
             let (streamed, listed) = counted(text);
             assert_eq!(streamed, listed, "{text}");
         }
+        // Far enough in for later buckets (64 characters each, the last from 31 × 64 on).
+        let long = format!(
+            "欠薪{}帮信欠薪{}反诈 app",
+            "，".repeat(70),
+            "x ".repeat(1000)
+        );
+        let (streamed, listed) = counted(&long);
+        assert_eq!(streamed, listed);
+        let buckets: Vec<u32> = ["欠薪", "帮信", "反诈"]
+            .iter()
+            .map(|k| {
+                let mut c = k.chars();
+                streamed[&pair_key(c.next().unwrap(), c.next().unwrap())].1
+            })
+            .collect();
+        assert_eq!(buckets, [0, 1, 31]);
     }
 
     proptest::proptest! {
@@ -777,32 +880,32 @@ mod tests {
         let mut counter = KeyCounter::default();
         for round in 0..3u64 {
             counter.clear();
-            let mut expected: HashMap<Key, (u32, u32, usize)> = HashMap::new();
-            // Enough keys to grow the table twice; every third one again, later. No key is 0.
-            for i in 0..3000u64 {
-                for (key, position, flag) in [
-                    (i * 7 + round + 1, i as usize + 5, 0),
-                    (i / 3 + 1, i as usize, (i % 3) as u32),
+            let mut expected: HashMap<Key, (u32, u32, u32)> = HashMap::new();
+            // Enough keys to grow the table twice; every third one again, later, at positions
+            // that only grow. No key is 0; the largest kind of key comes too.
+            for i in 0..(MIN_SLOTS as u64 * 5 / 4) {
+                let position = i as usize * 2;
+                for (key, flag) in [
+                    (i * 7 + round + 2, 0),
+                    (i / 3 + 2, (i % 3) as u32),
+                    ((WORD | TITLE_CHAR) - 1 - i % 5, 1),
                 ] {
                     let first = !expected.contains_key(&key);
-                    let e = expected.entry(key).or_insert((0, 0, usize::MAX));
-                    e.0 += 1;
+                    let e = expected
+                        .entry(key)
+                        .or_insert((0, 0, position_bucket(position)));
+                    e.0 = (e.0 + 1).min(MAX_COUNT);
                     e.1 |= flag;
-                    e.2 = e.2.min(position);
                     assert_eq!(counter.add(key, position, flag), first, "key {key}");
                 }
             }
-            let counted: HashMap<Key, (u32, u32, usize)> = counter
+            let counted: HashMap<Key, (u32, u32, u32)> = counter
                 .counted()
-                .map(|e| {
-                    (
-                        e.key,
-                        (u32::from(e.count), u32::from(e.flags), e.first as usize),
-                    )
-                })
+                .map(|e| (e.key(), (e.count(), e.flags(), e.bucket())))
                 .collect();
             assert_eq!(counted.len(), counter.used.len(), "no key twice");
             assert_eq!(counted, expected, "round {round}");
+            assert_eq!(counter.slots.len(), 4 * MIN_SLOTS, "grown twice");
         }
     }
 
@@ -823,11 +926,23 @@ mod tests {
     #[test]
     fn varints() {
         let mut out = Vec::new();
-        for v in [0, 5, 31, 32, 1000] {
-            push_varint(&mut out, v);
+        for v in [0, 5, 31, 32, 1000, u32::MAX] {
+            let mut digits = [0; 7];
+            let n = varint(v, &mut digits);
+            out.extend_from_slice(&digits[..n]);
         }
-        // 32 → low digit 0 with the continuation bit (W), then 1; 1000 → 8+32 (e), then 31 (V).
-        assert_eq!(String::from_utf8(out).unwrap(), "05VW1eV");
+        // 32 → low digit 0 with the continuation bit (W), then 1; 1000 → 8+32 (e), then 31
+        // (V); u32::MAX → six full digits with the bit (_), then the top two bits (3).
+        assert_eq!(String::from_utf8(out).unwrap(), "05VW1eV______3");
+        let mut posting = Vec::new();
+        push_posting(&mut posting, 1000, 7 * 4 + 1, 31);
+        push_posting(&mut posting, 1, 0, 0);
+        push_posting(&mut posting, (1 << 30) - 1, 3, 4);
+        push_posting(&mut posting, 1 << 30, 3, 4);
+        assert_eq!(
+            String::from_utf8(posting).unwrap(),
+            "eVTV100_____V34WWWWWW134"
+        );
     }
 
     fn built(docs: &[Doc]) -> HashMap<String, String> {

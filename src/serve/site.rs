@@ -216,7 +216,7 @@ impl Builder {
         let memory = Memory::new(&self.settings.root);
         let jobs = prepared.jobs();
         let (emitted, mut failures) =
-            pipeline::emit(&prepared, &jobs, &memory, &|| {}, &mut |_| {});
+            pipeline::emit(&prepared, &jobs, true, &memory, &|| {}, &mut |_| {});
         diagnostics.append(&mut failures);
         if has_errors(&diagnostics) {
             return Err(diagnostics);
