@@ -498,7 +498,7 @@ pub fn emit(
     let site = &prepared.site;
     // The index is built beside the pages: its merge step runs on one thread, and the pages
     // keep the other core busy meanwhile.
-    let (mut failures, index) = rayon::join(
+    let (mut failures, indexed) = rayon::join(
         || render(prepared, jobs, |path, bytes| sink.write(path, bytes), tick),
         || {
             if !index {
@@ -509,7 +509,7 @@ pub fn emit(
             })
         },
     );
-    let index_files = index.unwrap_or_else(|d| {
+    let index_files = indexed.unwrap_or_else(|d| {
         failures.push(d);
         0
     });

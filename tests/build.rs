@@ -175,6 +175,33 @@ fn site_templates_override_the_theme() {
     assert!(html.contains("<p class=\"custom\">关于我们</p>"), "{html}");
 }
 
+/// What `bench/index_overhead.rs` times: the same build with and without the search index,
+/// whose outputs differ by the index files alone.
+#[test]
+fn a_build_without_the_index_lacks_only_the_index() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let output = site.path().join("no-index");
+    let outcome = pufa::cmd::build::run(&pufa::cmd::build::Options {
+        settings: pufa::pipeline::Settings {
+            root: site.path().to_path_buf(),
+            base_url: None,
+            drafts: false,
+            offline: false,
+        },
+        output: output.clone(),
+        progress: false,
+        index: false,
+    });
+    let summary = outcome.summary.expect("the build succeeds");
+    assert_eq!(summary.index_files, 0);
+    let (index, rest): (Vec<_>, Vec<_>) = contents(&site.path().join("public"))
+        .into_iter()
+        .partition(|(file, _)| file.starts_with("search/data/"));
+    assert!(index.len() > 2, "meta, shards and docs: {index:?}");
+    assert!(rest == contents(&output), "everything else is the same");
+}
+
 #[test]
 fn output_is_byte_identical_across_builds_and_thread_counts() {
     let site = fixture("build/basic");
