@@ -1,5 +1,7 @@
 //! What the benchmark programs share: child processes that stop with the program, free
-//! ports, and a headless Chromium driven through a chromedriver of its own.
+//! ports, a headless Chromium driven through a chromedriver of its own, and medians. Each
+//! benchmark uses some of these.
+#![allow(dead_code)]
 
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -87,5 +89,16 @@ pub async fn browser() -> Browser {
         client,
         driver: Some(driver),
         profile,
+    }
+}
+
+/// The median of `values` (the mean of the middle two when there are evenly many).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
     }
 }

@@ -12,6 +12,9 @@
 //! (which one goes first alternates too), so both see the same conditions, and the ratio
 //! within each pair is reported beside the medians.
 
+mod common;
+
+use common::median;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -68,28 +71,19 @@ fn main() {
             (with[round] / without[round] - 1.0) * 100.0
         );
     }
-    let mut ratios: Vec<f64> = with.iter().zip(&without).map(|(w, n)| w / n).collect();
-    let (with_median, without_median) = (median(&mut with), median(&mut without));
-    let ratio_median = median(&mut ratios);
+    let ratios: Vec<f64> = with.iter().zip(&without).map(|(w, n)| w / n).collect();
+    let (with_median, without_median) = (median(with.clone()), median(without.clone()));
+    let ratio_median = median(ratios.clone());
+    let lowest = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let highest = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     println!(
         "{rounds} 轮中位数：有索引 {with_median:.2} 秒，无索引 {without_median:.2} 秒，多 {:.1}%；\
          每一对之比的中位数多 {:.1}%（{:.0}% 到 {:.0}%）",
         (with_median / without_median - 1.0) * 100.0,
         (ratio_median - 1.0) * 100.0,
-        (ratios[0] - 1.0) * 100.0,
-        (ratios[ratios.len() - 1] - 1.0) * 100.0,
+        (lowest - 1.0) * 100.0,
+        (highest - 1.0) * 100.0,
     );
-}
-
-/// Sorts `values` and returns their median.
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 /// One build, as `pufa build --root SITE --output OUTPUT` makes it, with or without the index.

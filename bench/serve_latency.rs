@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::{Browser, Killed, free_port};
+use common::{Browser, Killed, free_port, median};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -109,11 +109,6 @@ async fn painted(browser: &Browser, marker: &str) -> f64 {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 #[tokio::main(flavor = "current_thread")]

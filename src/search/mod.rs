@@ -444,18 +444,19 @@ fn key_text(key: Key, words: &KeyMap<String>) -> String {
 /// The 64 characters of the postings encoding: safe inside a JSON string.
 const DIGITS: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
-/// Writes `value` in base 32 with a continuation bit, least significant digits first, to the
-/// start of `out`; returns how many digits it took. Small numbers (most gaps, every count and
-/// position) take one.
-fn varint(mut value: u32, out: &mut [u8; 7]) -> usize {
+/// `value` in base 32 with a continuation bit, least significant digits first: the digits as
+/// the bytes of a number (the first digit lowest) and how many there are, at most seven.
+/// Small numbers (most gaps, every count and position) take one digit.
+fn varint(mut value: u32) -> (u64, usize) {
+    let mut digits = 0u64;
     let mut n = 0;
     while value >= 32 {
-        out[n] = DIGITS[(value & 31 | 32) as usize];
+        digits |= u64::from(DIGITS[(value & 31 | 32) as usize]) << (8 * n);
         value >>= 5;
         n += 1;
     }
-    out[n] = DIGITS[value as usize];
-    n + 1
+    digits |= u64::from(DIGITS[value as usize]) << (8 * n);
+    (digits, n + 1)
 }
 
 /// Appends one posting as search.js reads it, three varints: the gap from the key's previous
@@ -466,28 +467,18 @@ fn varint(mut value: u32, out: &mut [u8; 7]) -> usize {
 #[inline(always)]
 fn push_posting(out: &mut Vec<u8>, gap: u32, flags: u32, bucket: u32) {
     debug_assert!(flags < 32 && bucket < 32);
-    if gap >= 1 << 30 {
-        // Seven digits: more than eight bytes in all. No site has a billion pages.
-        let mut digits = [0; 7];
-        let n = varint(gap, &mut digits);
-        out.extend_from_slice(&digits[..n]);
-        out.extend_from_slice(&[DIGITS[flags as usize], DIGITS[bucket as usize]]);
+    let (mut digits, n) = varint(gap);
+    let last = [DIGITS[flags as usize], DIGITS[bucket as usize]];
+    if n > 6 {
+        // A gap of a billion docs or more: nine bytes in all.
+        out.extend_from_slice(&digits.to_le_bytes()[..n]);
+        out.extend_from_slice(&last);
         return;
     }
-    let mut word = 0u64;
-    let mut n = 0;
-    let mut value = gap;
-    while value >= 32 {
-        word |= u64::from(DIGITS[(value & 31 | 32) as usize]) << (8 * n);
-        value >>= 5;
-        n += 1;
-    }
-    word |= u64::from(DIGITS[value as usize]) << (8 * n);
-    word |= u64::from(DIGITS[flags as usize]) << (8 * (n + 1));
-    word |= u64::from(DIGITS[bucket as usize]) << (8 * (n + 2));
+    digits |= u64::from(u16::from_le_bytes(last)) << (8 * n);
     let len = out.len();
-    out.extend_from_slice(&word.to_le_bytes());
-    out.truncate(len + n + 3);
+    out.extend_from_slice(&digits.to_le_bytes());
+    out.truncate(len + n + 2);
 }
 
 /// A key's postings so far.
@@ -941,9 +932,8 @@ mod tests {
     fn varints() {
         let mut out = Vec::new();
         for v in [0, 5, 31, 32, 1000, u32::MAX] {
-            let mut digits = [0; 7];
-            let n = varint(v, &mut digits);
-            out.extend_from_slice(&digits[..n]);
+            let (digits, n) = varint(v);
+            out.extend_from_slice(&digits.to_le_bytes()[..n]);
         }
         // 32 → low digit 0 with the continuation bit (W), then 1; 1000 → 8+32 (e), then 31
         // (V); u32::MAX → six full digits with the bit (_), then the top two bits (3).
