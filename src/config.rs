@@ -5,7 +5,6 @@
 //! site.yaml; unknown keys are warnings that suggest the nearest known one.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::url::slugify;
 use crate::yaml::{self, Fields, Located, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -80,41 +79,35 @@ impl Config {
     /// Reads `site.yaml` under `root`.
     pub fn load(root: &Path) -> Result<(Config, Diagnostics), Diagnostics> {
         let path = root.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Err(vec![
-                    Diagnostic::error(
-                        "config/missing",
-                        format!("在 {} 中找不到网站配置文件 site.yaml", root.display()),
-                    )
-                    .with_suggestion("用 --root 指定网站所在的文件夹，或在这里新建 site.yaml"),
-                ]);
+        if !path.exists() {
+            return Err(vec![
+                Diagnostic::error(
+                    "config/missing",
+                    format!("在 {} 中找不到网站配置文件 site.yaml", root.display()),
+                )
+                .with_suggestion("用 --root 指定网站所在的文件夹，或在这里新建 site.yaml"),
+            ]);
+        }
+        let (text, removed) =
+            crate::fs::read_text(&path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+        match Config::parse(&text) {
+            Ok((config, mut warnings)) => {
+                warnings.extend(removed);
+                Ok((config, warnings))
             }
-            Err(err) => {
-                return Err(vec![
-                    Diagnostic::error("io/read", format!("无法读取 site.yaml：{err}"))
-                        .in_file(CONFIG_FILE),
-                ]);
+            Err(mut errors) => {
+                errors.extend(removed);
+                Err(errors)
             }
-        };
-        Config::parse(&text)
+        }
     }
 
     /// Parses the text of site.yaml.
     pub fn parse(text: &str) -> Result<(Config, Diagnostics), Diagnostics> {
         let file = Path::new(CONFIG_FILE);
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let node = yaml::parse(text).map_err(|e| {
-            vec![
-                Diagnostic::error("config/yaml-syntax", "site.yaml 的 YAML 写法有误")
-                    .in_file(file)
-                    .at(e.line, e.column)
-                    .with_suggestion(
-                        "检查这一行及上一行：冒号后要有空格，引号要成对，同一层的缩进要对齐",
-                    ),
-            ]
-        })?;
+        let node = yaml::parse(text)
+            .map_err(|e| vec![e.diagnostic("config/yaml-syntax", "site.yaml", file, 0)])?;
         let entries = match &node.value {
             Value::Map(entries) => entries.as_slice(),
             Value::Null => &[],
@@ -279,7 +272,7 @@ fn topics(f: &mut Fields) -> Vec<TopicDecl> {
                 let mut t = Fields::new(entries, Path::new(CONFIG_FILE), 0);
                 t.warn_unknown_keys(&["name", "slug"], "专题");
                 let name = t.string("name");
-                let slug = t.string("slug");
+                let slug = t.located("slug");
                 f.diagnostics.append(&mut t.diagnostics);
                 (name, slug, item)
             }
@@ -293,7 +286,24 @@ fn topics(f: &mut Fields) -> Vec<TopicDecl> {
             );
             continue;
         };
-        let slug = slug.unwrap_or_else(|| slugify(&name));
+        let slug = match slug {
+            // Written slugs are made safe like front matter's: `../../x` can only be `x`.
+            Some(written) => match crate::url::written_slug(&written.text) {
+                Ok(slug) => slug,
+                Err(message) => {
+                    f.diagnostics.push(
+                        Diagnostic::error("config/bad-slug", message)
+                            .in_file(CONFIG_FILE)
+                            .at(written.line, written.column)
+                            .with_suggestion(
+                                "slug 用英文字母、数字和 -，例如 slug: dianxin-zhapian",
+                            ),
+                    );
+                    continue;
+                }
+            },
+            None => named_slug(f, &name, at),
+        };
         if let Some(other) = topics.iter().find(|t| t.name == name || t.slug == slug) {
             let message = format!(
                 "专题“{name}”与“{}”重复（网址都是 topics/{slug}/）",
@@ -345,7 +355,7 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
         };
         let name = strip_book_marks(&name);
         let full_name = full_name.map_or_else(|| name.clone(), |n| strip_book_marks(&n));
-        let slug = slugify(&name);
+        let slug = named_slug(f, &name, item);
         if laws.iter().any(|l| l.slug == slug) {
             f.error_at(
                 item,
@@ -362,6 +372,23 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
         });
     }
     laws
+}
+
+/// The slug made from a topic's or law's name, cut with a warning when too long.
+fn named_slug(f: &mut Fields, name: &str, at: &yaml::Node) -> String {
+    let (slug, capped) = crate::url::capped_slug(name);
+    if capped {
+        let d = f.diagnostic_at(
+            at,
+            Diagnostic::warning(
+                "config/long-slug",
+                format!("“{name}”转成的网址太长，已截短为 {slug}"),
+            )
+            .with_suggestion("写成 name 和 slug 两项，给它一个简短的 slug"),
+        );
+        f.diagnostics.push(d);
+    }
+    slug
 }
 
 /// `《民法典》` and `民法典` name the same law.

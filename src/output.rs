@@ -89,18 +89,30 @@ impl Output {
 
     /// Writes `bytes` to `path` (relative to the output root), creating folders.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        self.make_folder_of(path)?;
-        let file = self.staging.join(path);
-        fs::write(&file, bytes).map_err(|e| io_error(&file, "写入", &e))
+        let file = self.place(path)?;
+        fs::write(&file, bytes).map_err(|e| io_error(&self.target.join(path), "写入", &e))
     }
 
     /// Copies the file `from` to `path` (relative to the output root).
     pub fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
-        self.make_folder_of(path)?;
-        let file = self.staging.join(path);
+        let file = self.place(path)?;
         fs::copy(from, &file)
             .map(|_| ())
             .map_err(|e| io_error(from, "复制", &e))
+    }
+
+    /// Where `path` goes in the staging folder, its folder made. Every path was checked when
+    /// the build's outputs were listed; this check again is what makes writing outside the
+    /// output folder impossible, not merely unlikely.
+    fn place(&self, path: &str) -> Result<PathBuf, Diagnostic> {
+        let path = crate::confine::output_path(path, false).map_err(|refusal| {
+            Diagnostic::error(
+                "output/refused-path",
+                format!("不能写入 {path}：{}", refusal.reason()),
+            )
+        })?;
+        self.make_folder_of(&path)?;
+        Ok(self.staging.join(path))
     }
 
     /// Makes the folder that `path` (relative to the output root) goes in, once.
@@ -168,17 +180,37 @@ impl Drop for Output {
     }
 }
 
+/// `path` as the system will find it once the missing folders in it are made: absolute,
+/// each existing part through its real path (so `link/new` with `link -> content` is seen
+/// to be in content/, and `public -> .` to be the site), then `..` taken lexically for the
+/// parts that do not exist yet (`x/../content/new` with no `x` is `content/new`).
 fn absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
     let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    // Resolve symlinks where the path exists, so `public -> .` is seen for what it is.
-    fs::canonicalize(&path).unwrap_or(path)
+    let mut real = PathBuf::new();
+    let mut exists = true;
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::CurDir => {}
+            other => {
+                real.push(other);
+                if exists {
+                    match fs::canonicalize(&real) {
+                        Ok(resolved) => real = resolved,
+                        Err(_) => exists = false,
+                    }
+                }
+            }
+        }
+    }
+    real
 }
 
 fn io_error(path: &Path, action: &str, err: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        "io/write",
-        format!("无法{action} {}：{err}", path.display()),
-    )
+    crate::fs::error("io/write", action, path, err)
 }
 
 #[cfg(test)]
@@ -192,11 +224,18 @@ mod tests {
         fs::create_dir_all(root.join("content")).unwrap();
         fs::create_dir_all(root.join("mine")).unwrap();
         fs::write(root.join("mine/keep.txt"), "自己的文件").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("content"), root.join("link")).unwrap();
         for target in [
             root.to_path_buf(),
             root.join("content"),
             root.join("mine"),
             root.join(".."),
+            root.join("missing/../content/new"),
+            #[cfg(unix)]
+            root.join("link/new"),
+            #[cfg(unix)]
+            root.join("link/../content/new"),
         ] {
             assert!(
                 Output::create(root, &target).is_err(),

@@ -45,6 +45,9 @@ pub struct Prepared {
     drafts: bool,
     /// Each page's own text checks, by content path, kept for updates.
     lints: std::collections::HashMap<String, Diagnostics>,
+    /// Every output path and what renders it ([`render::jobs`]), each path checked and
+    /// given one source ([`output_table`]).
+    jobs: Vec<(String, Job)>,
 }
 
 impl Prepared {
@@ -61,8 +64,21 @@ impl Prepared {
     }
 
     /// Every output path and what renders it.
-    pub fn jobs(&self) -> Vec<(String, Job)> {
-        render::jobs(&self.data())
+    pub fn jobs(&self) -> &[(String, Job)] {
+        &self.jobs
+    }
+
+    /// Decides the outputs ([`render::jobs`]) and checks them against everything else the
+    /// build writes: `Err` with the diagnostics when a path is refused or has two sources.
+    fn with_jobs(mut self) -> Result<Prepared, Diagnostics> {
+        let jobs = render::jobs(&self.data());
+        let problems = output_table(&self, &jobs);
+        if problems.is_empty() {
+            self.jobs = jobs;
+            Ok(self)
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -100,6 +116,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     }
     let theme = Theme::load(root, &config.theme).map_err(|mut e| diagnostics.append(&mut e));
     if let Ok(theme) = &theme {
+        diagnostics.extend(theme.warnings.iter().cloned());
         config.extra = merged_extra(&theme.extra, &config.extra);
     }
     let engine = theme.as_ref().ok().map(|t| {
@@ -127,7 +144,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     if has_errors(diagnostics) {
         return None;
     }
-    Some(Prepared {
+    let prepared = Prepared {
         site,
         theme,
         engine,
@@ -138,7 +155,12 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         config_warnings,
         drafts: settings.drafts,
         lints,
-    })
+        jobs: Vec::new(),
+    };
+    prepared
+        .with_jobs()
+        .map_err(|mut problems| diagnostics.append(&mut problems))
+        .ok()
 }
 
 impl Prepared {
@@ -158,6 +180,7 @@ impl Prepared {
             config_warnings,
             drafts,
             mut lints,
+            jobs: _,
         } = self;
         let changed_set: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
         // How the changed pages were listed, to tell below whether the lists stay the same.
@@ -266,7 +289,12 @@ impl Prepared {
             config_warnings,
             drafts,
             lints,
+            jobs: Vec::new(),
         };
+        let prepared = prepared.with_jobs().map_err(|mut problems| {
+            diagnostics.append(&mut problems);
+            diagnostics.clone()
+        })?;
         Ok(Updated {
             prepared,
             touched,
@@ -328,6 +356,59 @@ fn listed_as(
             (&page.aliases, &page.details, page.month_key()),
         )
     ))
+}
+
+/// Gives every output file one source ([`confine::Table`]), in a fixed order — pages and
+/// lists, copied files, the theme's static files — and returns what is wrong with them.
+fn output_table(prepared: &Prepared, jobs: &[(String, Job)]) -> Diagnostics {
+    use crate::confine::{Source, Table};
+    let site = &prepared.site;
+    let mut table = Table::default();
+    table.reserve(
+        &format!("{}/", crate::search::DIR),
+        Source::generated("搜索索引（pufa 生成）"),
+    );
+    table.reserve(
+        crate::output::MARKER,
+        Source::generated("输出文件夹的标记文件"),
+    );
+    for (path, job) in jobs {
+        let (source, ascii) = match *job {
+            Job::Content(i) => {
+                let page = &site.pages[i];
+                let what = format!("{} 的页面", crate::fs::shown(&page.source));
+                (Source::file(what, &page.source, page.url_at), true)
+            }
+            Job::Alias(i) => {
+                let page = &site.pages[i];
+                let what = format!("{} 的 aliases", crate::fs::shown(&page.source));
+                (Source::file(what, &page.source, page.aliases_at), false)
+            }
+            _ => (
+                Source::generated(format!("{}（pufa 生成）", job.label())),
+                true,
+            ),
+        };
+        table.add(path, ascii, source);
+    }
+    for asset in &site.assets {
+        let file = std::path::Path::new(crate::content::CONTENT_DIR).join(asset);
+        let what = format!("复制的文件 {}", crate::fs::shown(&file));
+        table.add(asset, false, Source::file(what, file, (0, 0)));
+    }
+    for (path, source) in &prepared.theme.statics {
+        let what = match source {
+            crate::theme::StaticSource::Builtin(_) => {
+                format!("内置主题 {} 的 static/{path}", prepared.theme.name)
+            }
+            crate::theme::StaticSource::File(file) => {
+                let shown = file.strip_prefix(&site.root).unwrap_or(file);
+                format!("主题文件 {}", crate::fs::shown(shown))
+            }
+        };
+        table.add(path, false, Source::generated(what));
+    }
+    table.diagnostics
 }
 
 /// The laws a page cites: in front matter and in its text.
@@ -454,9 +535,18 @@ where
     let mut failures: Diagnostics = jobs
         .par_iter()
         .filter_map(|(path, job)| {
-            let result = renderer
-                .render(path, job)
-                .and_then(|bytes| sink(&crate::url::output_file(path), &bytes));
+            let result = renderer.render(path, job).and_then(|bytes| {
+                sink(&crate::url::output_file(path), &bytes).map_err(|d| {
+                    // A file that could not be written: say which of the author's files it is.
+                    match (job, d.file.is_none()) {
+                        (Job::Content(i) | Job::Alias(i), true) => {
+                            let page = &prepared.site.pages[*i];
+                            d.in_file(&page.source).at(page.url_at.0, page.url_at.1)
+                        }
+                        _ => d,
+                    }
+                })
+            });
             tick();
             result.err()
         })
@@ -526,9 +616,6 @@ pub fn emit(
         .collect();
     failures.extend(copied);
     for (path, source) in &prepared.theme.statics {
-        if site.assets.contains(path) {
-            continue; // the site's own file of the same name wins
-        }
         let result = match source {
             crate::theme::StaticSource::Builtin(bytes) => sink.write(path, bytes),
             crate::theme::StaticSource::File(from) => sink.copy(from, path),

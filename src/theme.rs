@@ -113,12 +113,16 @@ pub struct Theme {
     pub statics: BTreeMap<String, StaticSource>,
     /// `extra` defaults from theme.yaml; site.yaml's `extra` overrides them key by key.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// What loading found that does not stop a build (links out of the site, characters
+    /// removed from templates).
+    pub warnings: Diagnostics,
 }
 
 impl Theme {
     /// Layers the built-in themes, `themes/NAME/` and `templates/` of the site.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostics> {
         let mut diagnostics = Vec::new();
+        let mut warnings = Vec::new();
         let theme_dir = root.join(THEMES_DIR).join(name);
         let builtin = BUILTIN.iter().find(|b| b.name == name);
         if builtin.is_none() && !theme_dir.is_dir() {
@@ -158,12 +162,13 @@ impl Theme {
         }
         let theme_shown = format!("{THEMES_DIR}/{name}/templates");
         read_templates(
-            &theme_dir.join("templates"),
+            (&theme_dir.join("templates"), root),
             &theme_shown,
             &mut templates,
             &mut diagnostics,
+            &mut warnings,
         );
-        for (rel, path) in files_under(&theme_dir.join("static")) {
+        for (rel, path) in files_under(&theme_dir.join("static"), root, &mut warnings) {
             statics.insert(rel, StaticSource::File(path));
         }
         let theme_yaml = theme_dir.join("theme.yaml");
@@ -182,10 +187,11 @@ impl Theme {
             })
             .collect();
         read_templates(
-            &root.join(SITE_TEMPLATES_DIR),
+            (&root.join(SITE_TEMPLATES_DIR), root),
             SITE_TEMPLATES_DIR,
             &mut templates,
             &mut diagnostics,
+            &mut warnings,
         );
         for t in theme_versions {
             templates.insert(t.name.clone(), t);
@@ -196,6 +202,7 @@ impl Theme {
                 templates: templates.into_values().collect(),
                 statics,
                 extra,
+                warnings,
             })
         } else {
             Err(diagnostics)
@@ -221,19 +228,17 @@ fn available_themes(root: &Path) -> Vec<String> {
 }
 
 fn read_templates(
-    dir: &Path,
+    (dir, root): (&Path, &Path),
     shown_dir: &str,
     templates: &mut BTreeMap<String, Template>,
     diagnostics: &mut Diagnostics,
+    warnings: &mut Diagnostics,
 ) {
-    for (rel, path) in files_under(dir) {
+    for (rel, path) in files_under(dir, root, warnings) {
         let shown = format!("{shown_dir}/{rel}");
-        match std::fs::read_to_string(&path) {
-            Ok(source) => {
-                let source = match source.strip_prefix('\u{feff}') {
-                    Some(rest) => rest.to_string(),
-                    None => source,
-                };
+        match crate::fs::read_text(&path, Path::new(&shown)) {
+            Ok((source, removed)) => {
+                warnings.extend(removed);
                 templates.insert(
                     rel.clone(),
                     Template {
@@ -243,8 +248,7 @@ fn read_templates(
                     },
                 );
             }
-            Err(e) => diagnostics
-                .push(Diagnostic::error("io/read", format!("无法读取模板：{e}")).in_file(shown)),
+            Err(d) => diagnostics.push(d),
         }
     }
 }
@@ -279,26 +283,14 @@ fn merge_extra(
     }
 }
 
-/// Files under `dir`, sorted, as (path relative to `dir` with `/`, full path). Hidden files
-/// and editor backups are skipped.
-fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
+/// Files under `dir`, sorted, as (path relative to `dir` with `/`, full path), by the rule
+/// for links and hidden files that content/ follows ([`crate::fs::site_files`]).
+fn files_under(dir: &Path, root: &Path, warnings: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    crate::fs::site_files(dir, root, warnings)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().ends_with('~'))
-        .filter_map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .ok()?
-                .to_str()?
-                .replace('\\', "/");
-            Some((rel, e.path().to_path_buf()))
+        .map(|rel| {
+            let path = dir.join(&rel);
+            (rel, path)
         })
         .collect()
 }

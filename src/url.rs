@@ -28,6 +28,43 @@ pub fn slugify(text: &str) -> String {
     slug::slugify(spaced)
 }
 
+/// Longest slug made from a name, in bytes: about twenty-five syllables of pinyin. Longer
+/// ones make QR codes dense and, with the output folder's own path, approach the limits of
+/// file systems (255 bytes a name) and of Windows paths (260 characters).
+pub const MAX_SLUG: usize = 120;
+
+/// [`slugify`], cut to at most [`MAX_SLUG`] bytes at a syllable boundary. Returns the slug
+/// and whether it was cut.
+pub fn capped_slug(text: &str) -> (String, bool) {
+    let mut slug = slugify(text);
+    if slug.len() <= MAX_SLUG {
+        return (slug, false);
+    }
+    // Slugs are ASCII: any byte index is a character boundary.
+    let cut = slug[..=MAX_SLUG]
+        .rfind('-')
+        .filter(|&i| i > 0)
+        .unwrap_or(MAX_SLUG);
+    slug.truncate(cut);
+    (slug, true)
+}
+
+/// A slug as an author wrote it (`slug:` in front matter or site.yaml): made into a slug
+/// like any name, so `../x` can only ever be `x`. Empty or too long is an error message.
+pub fn written_slug(text: &str) -> Result<String, String> {
+    let slug = slugify(text);
+    if slug.is_empty() {
+        return Err(format!("slug“{text}”里没有能用作网址的字母或数字"));
+    }
+    if slug.len() > MAX_SLUG {
+        return Err(format!(
+            "slug 太长（{} 个字符），最多 {MAX_SLUG} 个",
+            slug.len()
+        ));
+    }
+    Ok(slug)
+}
+
 /// The link from the page at `from` (a folder path) to `to` (a folder path, or a file path
 /// such as `style.css`, optionally with a `#fragment`).
 pub fn relative(from: &str, to: &str, offline: bool) -> String {
@@ -118,6 +155,34 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(slugify(input), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn long_slugs_are_cut_between_syllables() {
+        let (slug, capped) = capped_slug(&"警惕刷单返利骗局".repeat(9));
+        assert!(capped);
+        assert!(slug.len() <= MAX_SLUG, "{}", slug.len());
+        assert!(
+            slug.starts_with("jing-ti-shua-dan") && !slug.ends_with('-'),
+            "{slug}"
+        );
+        assert!(
+            "jing-ti-shua-dan-fan-li-pian-ju-"
+                .repeat(9)
+                .starts_with(&format!("{slug}-"))
+        );
+        assert_eq!(capped_slug("短标题"), ("duan-biao-ti".to_string(), false));
+        let unbroken = "a".repeat(300);
+        assert_eq!(capped_slug(&unbroken).0.len(), MAX_SLUG);
+    }
+
+    #[test]
+    fn written_slugs_cannot_climb_out() {
+        assert_eq!(written_slug("../../../x").as_deref(), Ok("x"));
+        assert!(written_slug("..").is_err());
+        assert!(written_slug("/").is_err());
+        assert!(written_slug(&"a-".repeat(100)).is_err());
+        assert_eq!(written_slug("Fang Zha").as_deref(), Ok("fang-zha"));
     }
 
     #[test]

@@ -17,6 +17,11 @@ pub struct Node {
     pub value: Value,
     pub line: usize,
     pub column: usize,
+    /// A number, boolean or null exactly as written (`0512000001`, `yes`, `1e3`), so that a
+    /// text field can keep what the author typed.
+    pub written: Option<Box<str>>,
+    /// Byte range of the value in the parsed text, where the parser knows it.
+    span: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,44 +36,153 @@ pub enum Value {
     Map(Vec<(Node, Node)>),
 }
 
-/// A YAML syntax error, positioned within the parsed text.
+/// Why a YAML document could not be read, positioned within the parsed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     pub line: usize,
     pub column: usize,
+    /// A key written twice in one mapping: the key and the line of its first use. YAML
+    /// allows each key once, and which value would win is not what the author can see.
+    pub duplicate: Option<(String, usize)>,
+}
+
+impl SyntaxError {
+    /// The diagnostic for this error in `file` (`what` names the document: "site.yaml",
+    /// "front matter"), whose text starts below `line_offset` lines.
+    pub fn diagnostic(
+        &self,
+        code: &'static str,
+        what: &str,
+        file: &Path,
+        line_offset: usize,
+    ) -> Diagnostic {
+        let line = self.line + line_offset;
+        match &self.duplicate {
+            Some((key, first)) => Diagnostic::error(
+                "yaml/duplicate-key",
+                format!(
+                    "{what} 中“{key}”写了两次：第 {} 行和第 {line} 行",
+                    first + line_offset
+                ),
+            )
+            .with_suggestion("每个字段只写一次：删掉其中一行，或把两处的内容合在一起"),
+            None => Diagnostic::error(code, format!("{what} 的 YAML 写法有误")).with_suggestion(
+                "检查这一行及上一行：冒号后要有空格，引号要成对，同一层的缩进要对齐",
+            ),
+        }
+        .in_file(file)
+        .at(line, self.column)
+    }
 }
 
 /// Parses one YAML document. An empty document is `Null`.
+///
+/// Values are read as YAML 1.2 reads them, with two choices for people who type numbers
+/// that are not numbers: `yes`/`no` stay text (only `true`/`false` are booleans), and a
+/// number with leading zeros (`0512000001`, a 网站标识码) stays text. Whatever a scalar
+/// became, [`Node::written`] keeps how it was written.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if text.trim().is_empty() {
         return Ok(Node {
             value: Value::Null,
             line: 1,
             column: 1,
+            written: None,
+            span: None,
         });
     }
-    match serde_saphyr::from_str::<Spanned<Value>>(text) {
-        Ok(spanned) => Ok(Node::from(spanned)),
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
+    // Duplicates reach the visitor, so that the message can name both lines.
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    match serde_saphyr::from_str_with_options::<Spanned<Value>>(text, options) {
+        Ok(spanned) => {
+            let mut node = Node::from(spanned);
+            node.attach_written(text);
+            match node.first_duplicate() {
+                Some(error) => Err(error),
+                None => Ok(node),
+            }
+        }
         Err(err) => {
             let (line, column) = err
                 .location()
                 .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
-            Err(SyntaxError { line, column })
+            Err(SyntaxError {
+                line,
+                column,
+                duplicate: None,
+            })
         }
     }
 }
 
 impl From<Spanned<Value>> for Node {
     fn from(s: Spanned<Value>) -> Self {
+        let span = s.defined.span();
+        let span = span
+            .byte_offset()
+            .zip(span.byte_len())
+            .map(|(start, len)| (start as usize, (start + len) as usize));
         Node {
             value: s.value,
             line: s.referenced.line() as usize,
             column: s.referenced.column() as usize,
+            written: None,
+            span,
         }
     }
 }
 
 impl Node {
+    /// Records how every number, boolean and null below this node was written in `text`.
+    fn attach_written(&mut self, text: &str) {
+        match &mut self.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| n.attach_written(text)),
+            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                k.attach_written(text);
+                v.attach_written(text);
+            }),
+            Value::Str(_) => {}
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+                self.written = self
+                    .span
+                    .and_then(|(start, end)| text.get(start..end))
+                    .map(|w| w.trim().into())
+                    .filter(|w: &Box<str>| !w.is_empty());
+            }
+        }
+    }
+
+    /// The first key written twice in one mapping, anywhere in the tree.
+    fn first_duplicate(&self) -> Option<SyntaxError> {
+        match &self.value {
+            Value::Seq(items) => items.iter().find_map(Node::first_duplicate),
+            Value::Map(entries) => {
+                let mut seen: std::collections::HashMap<String, usize> =
+                    std::collections::HashMap::new();
+                for (key, value) in entries {
+                    let name = key.as_scalar_string().unwrap_or_default();
+                    if let Some(&first) = seen.get(&name) {
+                        return Some(SyntaxError {
+                            line: key.line,
+                            column: key.column,
+                            duplicate: Some((name, first)),
+                        });
+                    }
+                    seen.insert(name, key.line);
+                    if let Some(error) = value.first_duplicate() {
+                        return Some(error);
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
     /// The entries of a mapping, or `None` for any other kind of value.
     pub fn entries(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
@@ -79,6 +193,11 @@ impl Node {
 
     /// A scalar as text: strings as they are, numbers and booleans as written.
     pub fn as_scalar_string(&self) -> Option<String> {
+        if let (Value::Int(_) | Value::Float(_) | Value::Bool(_), Some(written)) =
+            (&self.value, &self.written)
+        {
+            return Some(written.to_string());
+        }
         match &self.value {
             Value::Str(s) => Some(s.clone()),
             Value::Int(i) => Some(i.to_string()),
@@ -302,11 +421,17 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// `true` or `false`; `yes`/`no` and `on`/`off`, which YAML 1.1 read as booleans, are
+    /// still taken where a boolean is wanted.
     pub fn boolean(&mut self, key: &str) -> Option<bool> {
         let node = self.get(key)?;
         match &node.value {
             Value::Null => None,
             Value::Bool(b) => Some(*b),
+            Value::Str(s) if ["yes", "on"].contains(&s.to_ascii_lowercase().as_str()) => Some(true),
+            Value::Str(s) if ["no", "off"].contains(&s.to_ascii_lowercase().as_str()) => {
+                Some(false)
+            }
             _ => {
                 self.wrong_type(key, node, "true 或 false");
                 None

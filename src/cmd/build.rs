@@ -91,7 +91,7 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
     );
     let (emitted, mut failures) = pipeline::emit(
         &prepared,
-        &jobs,
+        jobs,
         options.index,
         &output,
         &|| progress.tick(),
@@ -109,7 +109,6 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
     timings.stage("替换输出文件夹");
     // The process ends once the summary is printed: handing a large site's memory back one
     // string at a time would only delay that (a tenth of a second at 10,000 pages).
-    std::mem::forget(jobs);
     std::mem::forget(prepared);
     Some(Summary {
         pages: emitted.pages,

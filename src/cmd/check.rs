@@ -9,7 +9,7 @@ pub fn run(settings: &Settings) -> Diagnostics {
     let mut diagnostics = Vec::new();
     if let Some(prepared) = pipeline::prepare(settings, &mut diagnostics) {
         let jobs = prepared.jobs();
-        let mut failures = pipeline::render(&prepared, &jobs, |_, _| Ok(()), &|| {});
+        let mut failures = pipeline::render(&prepared, jobs, |_, _| Ok(()), &|| {});
         diagnostics.append(&mut failures);
     }
     diagnostic::sort(&mut diagnostics);

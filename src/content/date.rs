@@ -126,9 +126,15 @@ pub fn parse_month(text: &str) -> Result<String, String> {
 
 /// `2023年6月` for a `YYYY-MM` key.
 pub fn month_chinese(key: &str) -> String {
-    let year = &key[..4];
-    let month: u8 = key[5..].parse().unwrap_or(0);
-    format!("{year}年{month}月")
+    match key.split_once('-') {
+        Some((year, month)) => {
+            let month = month
+                .parse::<u8>()
+                .map_or(month.to_string(), |m| m.to_string());
+            format!("{year}年{month}月")
+        }
+        None => key.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -90,8 +90,12 @@ fn parse_file(
     assets: &BTreeSet<String>,
 ) -> (Option<Page>, Diagnostics) {
     let source = Path::new(CONTENT_DIR).join(rel);
-    match read_text(&root.join(&source), &source) {
-        Ok(text) => page::parse(rel, &source, text, config, assets),
+    match crate::fs::read_text(&root.join(&source), &source) {
+        Ok((text, removed)) => {
+            let (page, mut found) = page::parse(rel, &source, text, config, assets);
+            found.extend(removed);
+            (page, found)
+        }
         Err(d) => (None, vec![d]),
     }
 }
@@ -164,99 +168,24 @@ impl Site {
     }
 }
 
-/// Reads a file as UTF-8 text, without a BOM.
-fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error("io/read", format!("无法读取文件：{e}")).in_file(shown))?;
-    // Source text is mostly Chinese, three bytes a character, where the standard library's
-    // check takes about ten instructions a byte; simdutf8 (already built for serde-saphyr)
-    // checks sixteen bytes at a time, and the standard one only runs to place an error.
-    let mut text = if simdutf8::basic::from_utf8(&bytes).is_ok() {
-        // SAFETY: simdutf8 has just checked that `bytes` are valid UTF-8.
-        unsafe { String::from_utf8_unchecked(bytes) }
-    } else {
-        String::from_utf8(bytes).map_err(|e| {
-            let offset = e.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-            let (line, column) = crate::diagnostic::LineIndex::new(&valid).position(&valid, offset);
-            Diagnostic::error("io/not-utf8", "文件不是 UTF-8 编码，pufa 无法读取")
-                .in_file(shown)
-                .at(line, column)
-                .with_suggestion("在编辑器里用“另存为”选择 UTF-8 编码后再保存")
-        })?
-    };
-    if text.starts_with('\u{feff}') {
-        text.drain(..3);
-    }
-    Ok(text)
-}
-
-/// Lists content/ in sorted order: Markdown files and assets, both relative to content/.
+/// Lists content/ in sorted order ([`crate::fs::site_files`]): Markdown files and assets,
+/// both relative to content/.
 fn walk(
     root: &Path,
     content: &Path,
     diagnostics: &mut Diagnostics,
 ) -> (Vec<String>, BTreeSet<String>) {
-    let mut markdown = Vec::new();
-    let mut assets = BTreeSet::new();
     if !content.is_dir() {
         diagnostics.push(
             Diagnostic::warning("content/missing", "没有 content 文件夹，网站只有空的首页")
                 .with_suggestion("在网站文件夹里新建 content/articles/，把文章放进去"),
         );
-        return (markdown, assets);
+        return (Vec::new(), BTreeSet::new());
     }
-    // Symlinks are followed (a media folder linked in is common); walkdir reports loops.
-    let walker = walkdir::WalkDir::new(content)
-        .follow_links(true)
-        .sort_by_file_name()
+    let (markdown, assets) = crate::fs::site_files(content, root, diagnostics)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let shown = err
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map(Path::to_path_buf);
-                let message = if err.loop_ancestor().is_some() {
-                    "符号链接指回了上层文件夹，已跳过".to_string()
-                } else {
-                    format!("无法读取：{err}")
-                };
-                let mut d = Diagnostic::warning("io/walk", message);
-                if let Some(shown) = shown {
-                    d = d.in_file(shown);
-                }
-                diagnostics.push(d);
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() && !entry.path().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(content) else {
-            continue;
-        };
-        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
-            diagnostics.push(
-                Diagnostic::warning("content/file-name", "文件名不是有效的 Unicode，已跳过")
-                    .in_file(entry.path().strip_prefix(root).unwrap_or(entry.path())),
-            );
-            continue;
-        };
-        if rel.ends_with(".md") {
-            markdown.push(rel);
-        } else {
-            assets.insert(rel);
-        }
-    }
-    (markdown, assets)
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.'))
+        .partition(|rel| rel.ends_with(".md"));
+    (markdown, assets.into_iter().collect())
 }
 
 /// Resolves a path written in `file` (a path relative to content/) the way an editor's

@@ -5,7 +5,6 @@ use super::frontmatter::{self, SplitError};
 use super::{file_stem, resolve_path};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
-use crate::url::slugify;
 use crate::yaml::{self, Fields, Located, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -123,8 +122,10 @@ pub struct Page {
     pub editor: Option<String>,
     pub draft: bool,
     pub weight: i64,
-    /// Extra output paths that redirect here.
+    /// Extra output paths that redirect here, normalised ([`crate::confine::output_path`]).
     pub aliases: Vec<String>,
+    /// Line and column of the `aliases` field, for messages about them.
+    pub aliases_at: (usize, usize),
     pub extra: serde_json::Value,
     /// The whole file, without BOM (shared: the site keeps each file as parsed, and the
     /// page list a copy).
@@ -272,7 +273,7 @@ pub struct Month {
 }
 
 /// Parses one content file, with every diagnostic found. The page is `None` only when its
-/// front matter could not be read at all; a page whose fields had errors is still returned, so
+/// front matter could not be read at all, or a month file's name is no month; a page whose fields had errors is still returned, so
 /// checks across files (series, duplicate URLs) can report its other mistakes too.
 pub(super) fn parse(
     content_path: &str,
@@ -313,12 +314,12 @@ pub(super) fn parse(
     let node = match yaml::parse(split.yaml) {
         Ok(node) => node,
         Err(e) => {
-            let d = Diagnostic::error("front-matter/yaml-syntax", "front matter 的 YAML 写法有误")
-                .in_file(source)
-                .at(e.line + split.yaml_line - 1, e.column)
-                .with_suggestion(
-                    "检查这一行及上一行：冒号后要有空格，引号要成对，同一层的缩进要对齐",
-                );
+            let d = e.diagnostic(
+                "front-matter/yaml-syntax",
+                "front matter",
+                source,
+                split.yaml_line - 1,
+            );
             return (None, vec![d]);
         }
     };
@@ -402,20 +403,19 @@ impl Reader<'_> {
             },
             Kind::Episode => Details::Episode(Box::new(self.episode())),
             Kind::Month => {
-                let key = match date::parse_month(stem) {
-                    Ok(key) => Some(key),
-                    Err(_) => {
-                        let d = Diagnostic::error(
-                            "content/month-file-name",
-                            format!("主题月文件名“{stem}.md”应当是 年-月.md，例如 2023-06.md"),
-                        )
-                        .in_file(source);
-                        self.f.diagnostics.push(d);
-                        None
-                    }
+                // The file name is the month: without one there is no page to make.
+                let Ok(key) = date::parse_month(stem) else {
+                    let d = Diagnostic::error(
+                        "content/month-file-name",
+                        format!("主题月文件名“{stem}.md”应当是 年-月.md，例如 2023-06.md"),
+                    )
+                    .in_file(source)
+                    .with_suggestion("月份写两位数：三月是 2026-03.md，不是 2026-3.md");
+                    self.f.diagnostics.push(d);
+                    return None;
                 };
                 Details::Month(Month {
-                    key: key.unwrap_or_default(),
+                    key,
                     theme: self.f.string("theme"),
                     lead: self.f.string("lead"),
                 })
@@ -442,18 +442,31 @@ impl Reader<'_> {
             .or(title_at.as_ref())
             .map_or((1, 1), |l| (l.line, l.column));
         let slug = match slug_at {
-            Some(l) => {
-                let slug = slugify(&l.text);
-                if slug.is_empty() {
-                    self.error(
-                        &l,
-                        "front-matter/bad-slug",
-                        "slug 只能由字母、数字和 - 组成",
+            Some(l) => match crate::url::written_slug(&l.text) {
+                Ok(slug) => slug,
+                Err(message) => {
+                    self.error(&l, "front-matter/bad-slug", message);
+                    String::new()
+                }
+            },
+            None => {
+                let (slug, capped) = crate::url::capped_slug(stem);
+                if capped {
+                    let d = Diagnostic::warning(
+                        "content/long-slug",
+                        format!(
+                            "文件名转成的网址太长，已截短为 {slug}（{} 个字符）",
+                            slug.len()
+                        ),
+                    )
+                    .in_file(source)
+                    .with_suggestion(
+                        "在 front matter 中写一个简短的 slug，例如 slug: fang-zha-ti-xing",
                     );
+                    self.f.diagnostics.push(d);
                 }
                 slug
             }
-            None => slugify(stem),
         };
         let path = match (kind, &details) {
             (Kind::Home, _) => String::new(),
@@ -493,12 +506,11 @@ impl Reader<'_> {
         let topics = self.topics();
         let laws = self.laws();
         let cover = self.asset("cover");
-        let aliases = self
+        let aliases_at = self
             .f
-            .string_list("aliases")
-            .into_iter()
-            .filter_map(|l| alias_path(&l.text))
-            .collect();
+            .get("aliases")
+            .map_or((1, 1), |node| self.f.position(node));
+        let aliases = self.aliases();
         Some(Page {
             kind,
             source: source.to_path_buf(),
@@ -519,6 +531,7 @@ impl Reader<'_> {
             draft: self.f.boolean("draft").unwrap_or(false),
             weight: self.f.integer("weight").unwrap_or(0),
             aliases,
+            aliases_at,
             extra: self
                 .f
                 .get("extra")
@@ -545,6 +558,23 @@ impl Reader<'_> {
         .at(1, 1)
         .with_suggestion(format!("在 front matter 中加一行 {example}"));
         self.f.diagnostics.push(d);
+    }
+
+    /// The `aliases`, each an output path that stays inside the output folder.
+    fn aliases(&mut self) -> Vec<String> {
+        let mut aliases = Vec::new();
+        for l in self.f.string_list("aliases") {
+            let path = alias_path(&l.text);
+            match crate::confine::output_path(&path, false) {
+                Ok(path) => aliases.push(path),
+                Err(refusal) => self.error(
+                    &l,
+                    "front-matter/bad-alias",
+                    format!("别名“{}”不能用：{}", l.text, refusal.reason()),
+                ),
+            }
+        }
+        aliases
     }
 
     fn month(&mut self, l: &Located) -> Option<String> {
@@ -733,17 +763,15 @@ pub fn parse_duration(text: &str) -> Option<u32> {
     Some(seconds)
 }
 
-/// An alias as an output path: `/old/a/` → `old/a/`, `old.html` stays a file.
-fn alias_path(alias: &str) -> Option<String> {
+/// An alias as an output path, before it is checked: `/old/a` → `old/a/`, `old.html`
+/// stays a file.
+fn alias_path(alias: &str) -> String {
     let path = alias.trim().trim_start_matches('/');
-    if path.is_empty() || path.split('/').any(|p| p == "..") {
-        return None;
-    }
-    Some(if path.ends_with('/') || path.ends_with(".html") {
+    if path.is_empty() || path.ends_with('/') || path.ends_with(".html") {
         path.to_string()
     } else {
         format!("{path}/")
-    })
+    }
 }
 
 #[cfg(test)]
@@ -781,8 +809,8 @@ mod tests {
 
     #[test]
     fn aliases() {
-        assert_eq!(alias_path("/old/a").as_deref(), Some("old/a/"));
-        assert_eq!(alias_path("old.html").as_deref(), Some("old.html"));
-        assert_eq!(alias_path("../x"), None);
+        assert_eq!(alias_path("/old/a"), "old/a/");
+        assert_eq!(alias_path("old.html"), "old.html");
+        assert_eq!(alias_path("/"), "");
     }
 }

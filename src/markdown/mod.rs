@@ -119,6 +119,7 @@ pub fn render(source: &Path, text: &str, body_offset: usize, cx: &LinkContext) -
         ids: HashMap::new(),
         plain: String::new(),
         summary: None,
+        depth: 0,
     };
     let html = r.part(body_offset..text.len());
     let mut out = r.out;
@@ -143,7 +144,13 @@ struct Renderer<'a, 'c> {
     plain: String,
     /// The first paragraph, once started.
     summary: Option<String>,
+    /// How many block shortcodes the text being rendered is inside.
+    depth: usize,
 }
+
+/// Block shortcodes inside block shortcodes, at most: each level renders its body again, so
+/// the bound keeps both the stack and the time in check on any input.
+const MAX_SHORTCODE_DEPTH: usize = 16;
 
 impl Renderer<'_, '_> {
     /// Renders the Markdown in `range` of the file's text to HTML.
@@ -369,10 +376,22 @@ impl Renderer<'_, '_> {
         if call.name == "law" && !self.law_argument(&mut args, at) {
             return String::new();
         }
+        if call.body.is_some() && self.depth >= MAX_SHORTCODE_DEPTH {
+            let d = Diagnostic::error(
+                "shortcode/too-deep",
+                format!("短代码一层套一层，超过了 {MAX_SHORTCODE_DEPTH} 层"),
+            )
+            .with_suggestion("检查 {% end %} 是否写全了；一般两三层就够了");
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+            return String::new();
+        }
+        self.depth += 1;
         let body = call
             .body
             .clone()
             .map(|b| self.part(base + b.start..base + b.end));
+        self.depth -= 1;
         match shortcodes.render(&call.name, args, body.as_deref()) {
             Ok(html) => html,
             Err(message) => {

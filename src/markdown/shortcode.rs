@@ -9,6 +9,7 @@
 //! braces stay as they are; once it looks like a call, a mistake in it is an error. Calls
 //! inside code spans and code blocks are left alone: the caller passes their byte ranges.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// An argument value.
@@ -49,12 +50,19 @@ pub struct Call {
 pub struct ScanError {
     pub offset: usize,
     pub message: String,
+    /// Where scanning goes on: past all the text this call's reading looked at, so that no
+    /// text is read twice however many broken calls a file holds.
+    resume: usize,
 }
 
 /// Finds every call in `text` outside the `protected` byte ranges (sorted, not overlapping).
+/// Time is linear in the length of `text`: every block opening is paired with its
+/// `{% end %}` in one pass beforehand, and after a mistake scanning resumes where reading
+/// the mistaken call stopped.
 pub fn scan(text: &str, protected: &[Range<usize>]) -> (Vec<Call>, Vec<ScanError>) {
     let mut calls = Vec::new();
     let mut errors = Vec::new();
+    let ends = pair_blocks(text, protected);
     let mut pos = 0;
     while let Some(found) = next_opening(text, pos, protected) {
         let (open, block) = found;
@@ -62,8 +70,11 @@ pub fn scan(text: &str, protected: &[Range<usize>]) -> (Vec<Call>, Vec<ScanError
             Ok(None) => pos = open + 2,
             Ok(Some(mut call)) => {
                 if block {
-                    match find_end(text, call.range.end, protected) {
-                        Some((body_end, end)) => {
+                    let end = ends
+                        .get(&open)
+                        .filter(|(body_end, _)| *body_end >= call.range.end);
+                    match end {
+                        Some(&(body_end, end)) => {
                             call.body = Some(call.range.end..body_end);
                             call.range.end = end;
                         }
@@ -71,6 +82,7 @@ pub fn scan(text: &str, protected: &[Range<usize>]) -> (Vec<Call>, Vec<ScanError
                             errors.push(ScanError {
                                 offset: open,
                                 message: format!("短代码 {} 缺少结束标记 {{% end %}}", call.name),
+                                resume: call.range.end,
                             });
                             pos = call.range.end;
                             continue;
@@ -81,7 +93,7 @@ pub fn scan(text: &str, protected: &[Range<usize>]) -> (Vec<Call>, Vec<ScanError
                 calls.push(call);
             }
             Err(e) => {
-                pos = open + 2;
+                pos = e.resume.max(open + 2);
                 errors.push(e);
             }
         }
@@ -110,10 +122,7 @@ fn next_opening(text: &str, mut pos: usize, protected: &[Range<usize>]) -> Optio
 /// Parses `{{ name(args) }}` or `{% name(args) %}` at `open`. `Ok(None)` when the text there
 /// does not look like a call at all.
 fn parse_call(text: &str, open: usize, block: bool) -> Result<Option<Call>, ScanError> {
-    let mut p = Parser {
-        text,
-        pos: open + 2,
-    };
+    let mut p = Parser::new(text, open + 2);
     p.skip_spaces();
     let name_at = p.pos;
     let name = p.ident();
@@ -170,38 +179,50 @@ fn parse_call(text: &str, open: usize, block: bool) -> Result<Option<Call>, Scan
     }))
 }
 
-/// The `{% end %}` that closes the block opened before `from`, counting nested blocks.
-/// Returns (start of the end tag, end of the end tag).
-fn find_end(text: &str, from: usize, protected: &[Range<usize>]) -> Option<(usize, usize)> {
-    let mut depth = 1;
-    let mut pos = from;
-    while let Some((open, block)) = next_opening(text, pos, protected) {
-        pos = open + 2;
+/// Every block opening's `{% end %}`, by the opening's offset: (start of the end tag, end of
+/// the end tag). Blocks nest, so an end closes the latest opening not yet closed; openings
+/// left over have no end.
+fn pair_blocks(text: &str, protected: &[Range<usize>]) -> HashMap<usize, (usize, usize)> {
+    let mut pairs = HashMap::new();
+    let mut open = Vec::new();
+    let mut pos = 0;
+    while let Some((at, block)) = next_opening(text, pos, protected) {
+        pos = at + 2;
         if !block {
             continue;
         }
-        let mut p = Parser { text, pos };
+        let mut p = Parser::new(text, at + 2);
         p.skip_spaces();
         let name = p.ident();
         p.skip_spaces();
         if name == "end" && p.eat("%}") {
-            depth -= 1;
-            if depth == 0 {
-                return Some((open, p.pos));
+            if let Some(opening) = open.pop() {
+                pairs.insert(opening, (at, p.pos));
             }
         } else if !name.is_empty() && p.eat("(") {
-            depth += 1;
+            open.push(at);
         }
     }
-    None
+    pairs
 }
 
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// The furthest offset read, past `pos` when a quoted argument ran on without its
+    /// closing quote.
+    reach: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, pos: usize) -> Parser<'a> {
+        Parser {
+            text,
+            pos,
+            reach: pos,
+        }
+    }
+
     fn rest(&self) -> &str {
         &self.text[self.pos..]
     }
@@ -239,6 +260,8 @@ impl Parser<'_> {
         if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
             let mut value = String::new();
             let mut chars = rest.char_indices().skip(1);
+            // Where reading stops without a closing quote: the end of the line or the text.
+            let mut stop = rest.len();
             while let Some((i, c)) = chars.next() {
                 match c {
                     '\\' => match chars.next() {
@@ -250,10 +273,14 @@ impl Parser<'_> {
                         self.pos += i + 1;
                         return Ok(Arg::Str(value));
                     }
-                    '\n' => break,
+                    '\n' => {
+                        stop = i;
+                        break;
+                    }
                     c => value.push(c),
                 }
             }
+            self.reach = self.pos + stop;
             return Err("文字参数缺少结尾的引号".to_string());
         }
         let len = rest
@@ -287,6 +314,7 @@ impl Parser<'_> {
         ScanError {
             offset,
             message: message.to_string(),
+            resume: self.pos.max(self.reach),
         }
     }
 }

@@ -247,6 +247,33 @@ pub enum Job {
     Alias(usize),
 }
 
+impl Job {
+    /// What the job makes, in Chinese, for messages.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Job::Content(_) => "页面",
+            Job::Home => "首页",
+            Job::List {
+                episodes: false, ..
+            } => "文章列表",
+            Job::List { episodes: true, .. } => "视频列表",
+            Job::Terms => "专题总览",
+            Job::Term { .. } => "专题页",
+            Job::Months => "一月一主题总览",
+            Job::Month(_) => "主题月页",
+            Job::Laws => "法律法规总览",
+            Job::Law { .. } => "法律页",
+            Job::NotFound => "404 页面",
+            Job::Search => "搜索页",
+            Job::Feed(None) => "订阅 feed.xml",
+            Job::Feed(Some(_)) => "专题订阅",
+            Job::Sitemap => "网站地图",
+            Job::Robots => "robots.txt",
+            Job::Alias(_) => "别名跳转页",
+        }
+    }
+}
+
 /// Every output path and what renders it, in a stable order.
 pub fn jobs(data: &SiteData) -> Vec<(String, Job)> {
     let tax = data.tax;

@@ -266,21 +266,22 @@ impl Builder {
             // Every output shows the same pages as before: render those showing a touched one.
             let jobs: Vec<(String, Job)> = prepared
                 .jobs()
-                .into_iter()
+                .iter()
                 .filter(|(path, _)| {
                     old_shows
                         .get(&crate::url::output_file(path))
                         .is_none_or(|pages| shows_touched(pages))
                 })
+                .cloned()
                 .collect();
             (jobs, old_shows, old_lists, Vec::new())
         } else {
             let site_lists = site_lists(&prepared);
             let all_jobs = prepared.jobs();
-            let new_shows = shows(&prepared, &all_jobs, &mut ids);
+            let new_shows = shows(&prepared, all_jobs, &mut ids);
             let everything = site_lists != old_lists;
             let jobs: Vec<(String, Job)> = all_jobs
-                .into_iter()
+                .iter()
                 .filter(|(path, _)| {
                     let file = crate::url::output_file(path);
                     everything
@@ -289,6 +290,7 @@ impl Builder {
                             _ => true,
                         }
                 })
+                .cloned()
                 .collect();
             let gone: Vec<String> = old_shows
                 .into_keys()

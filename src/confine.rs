@@ -1,0 +1,324 @@
+//! The one check every output path passes, and the table of who produces each output file.
+//!
+//! Output paths come from many places: slugs (from file names, front matter and site.yaml),
+//! aliases, month keys, copied files' own names, a theme's static files. Whatever they are,
+//! [`output_path`] decides whether one may exist inside an output folder: relative, made of
+//! plain names, each short enough for every file system pufa's users publish to (ext4, NTFS,
+//! FAT on a USB stick), none that Windows reserves. [`Table`] then gives each output file
+//! one source: two sources for one file — a page and a copied file, an alias and a list page,
+//! two names that differ only in case and so are one file on Windows — are an error naming
+//! both, never a silent overwrite whose winner depends on thread timing.
+
+use crate::diagnostic::Diagnostic;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Longest name of one file or folder, in bytes: ext4's and NTFS's limit.
+pub const MAX_NAME: usize = 255;
+
+/// Why a path cannot be an output path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// `..`: it would leave the output folder.
+    Parent,
+    /// It starts at a root (`/etc`, `C:`, `\\server`).
+    Absolute,
+    /// A character no file name may hold everywhere (control characters, `\ : * ? " < > |`).
+    Character(char),
+    /// A name longer than [`MAX_NAME`] bytes.
+    TooLong(String),
+    /// A name Windows keeps for devices (`con`, `nul`, `com1` …), or one ending in a dot or
+    /// a space, which Windows drops.
+    Reserved(String),
+    /// Not ASCII where only ASCII is allowed (page addresses).
+    NotAscii,
+}
+
+impl Refusal {
+    /// The reason in Chinese, for messages.
+    pub fn reason(&self) -> String {
+        match self {
+            Refusal::Parent => "路径里有 ..，会跑到输出文件夹外面".into(),
+            Refusal::Absolute => "路径从根目录或盘符开始，会跑到输出文件夹外面".into(),
+            Refusal::Character(c) if c.is_control() => {
+                format!("含有控制字符 U+{:04X}", *c as u32)
+            }
+            Refusal::Character(c) => format!("含有 Windows 文件名里不允许的字符“{c}”"),
+            Refusal::TooLong(name) => format!(
+                "其中“{}…”长 {} 字节，超过文件系统允许的 {MAX_NAME} 字节",
+                name.chars().take(16).collect::<String>(),
+                name.len()
+            ),
+            Refusal::Reserved(name) => {
+                format!("“{name}”在 Windows 上是保留的名字（或以点、空格结尾），无法作为文件名")
+            }
+            Refusal::NotAscii => "网址只能用英文字母、数字和 -".into(),
+        }
+    }
+}
+
+/// Checks `path` (relative to the output root, `/`-separated; a folder path ends in `/`)
+/// and returns it normalised: `.` and empty parts dropped, a folder keeping its final `/`.
+/// `ascii` asks for page addresses, which are ASCII by construction; copied files keep the
+/// author's own names, Chinese ones included.
+pub fn output_path(path: &str, ascii: bool) -> Result<String, Refusal> {
+    if path.starts_with(['/', '\\']) || path.as_bytes().get(1) == Some(&b':') {
+        return Err(Refusal::Absolute);
+    }
+    if ascii && !path.is_ascii() {
+        return Err(Refusal::NotAscii);
+    }
+    let mut normal = String::with_capacity(path.len());
+    for part in path.split('/') {
+        match part {
+            "" | "." => continue,
+            ".." => return Err(Refusal::Parent),
+            _ => {}
+        }
+        if let Some(c) = part.chars().find(|&c| {
+            c.is_control() || matches!(c, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+        }) {
+            return Err(Refusal::Character(c));
+        }
+        if part.len() > MAX_NAME {
+            return Err(Refusal::TooLong(part.to_string()));
+        }
+        if is_reserved(part) {
+            return Err(Refusal::Reserved(part.to_string()));
+        }
+        normal.push_str(part);
+        normal.push('/');
+    }
+    if !path.is_empty() && !path.ends_with('/') && !path.ends_with("/.") && path != "." {
+        normal.pop();
+    }
+    Ok(normal)
+}
+
+/// Names Windows will not create: devices, with or without an extension, and names ending
+/// in a dot or a space.
+fn is_reserved(name: &str) -> bool {
+    if name.ends_with(['.', ' ']) {
+        return true;
+    }
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    let lower = stem.to_ascii_lowercase();
+    matches!(lower.as_str(), "con" | "prn" | "aux" | "nul")
+        || ((lower.starts_with("com") || lower.starts_with("lpt"))
+            && lower.len() == 4
+            && lower.as_bytes()[3].is_ascii_digit()
+            && lower.as_bytes()[3] != b'0')
+}
+
+/// Who produces an output file, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// What it is, in Chinese: `content/articles/a.md 的页面`, `文章列表（pufa 生成）`.
+    pub what: String,
+    /// The file to point the author at, with line and column, when there is one.
+    pub file: Option<(PathBuf, usize, usize)>,
+}
+
+impl Source {
+    /// A file of the site's own.
+    pub fn file(what: impl Into<String>, file: impl Into<PathBuf>, at: (usize, usize)) -> Source {
+        Source {
+            what: what.into(),
+            file: Some((file.into(), at.0, at.1)),
+        }
+    }
+
+    /// Something pufa or the theme makes.
+    pub fn generated(what: impl Into<String>) -> Source {
+        Source {
+            what: what.into(),
+            file: None,
+        }
+    }
+}
+
+/// Every output file and its one source. Entries are added in a fixed order, so the
+/// same site always gives the same messages, whatever the number of threads.
+#[derive(Default)]
+pub struct Table {
+    /// Output file (normalised) → its source.
+    files: HashMap<String, Source>,
+    /// Lower-cased output file → the file as added, to find names that Windows and macOS
+    /// would take for one.
+    folded: HashMap<String, String>,
+    /// Folders whose whole contents pufa writes (`search/data/`), with who writes them.
+    reserved: Vec<(String, Source)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Table {
+    /// Keeps every file under `folder` (ending in `/`) for `source` alone.
+    pub fn reserve(&mut self, folder: &str, source: Source) {
+        self.reserved.push((folder.to_string(), source));
+    }
+
+    /// Adds the output file `path` (a folder path stands for its `index.html`) made by
+    /// `source`. Returns the normalised file path, or `None` when the path is refused or
+    /// already taken (the diagnostic is in [`Table::diagnostics`]).
+    pub fn add(&mut self, path: &str, ascii: bool, source: Source) -> Option<String> {
+        let file = match output_path(path, ascii) {
+            Ok(normal) => crate::url::output_file(&normal),
+            Err(refusal) => {
+                let d = Diagnostic::error(
+                    "output/refused-path",
+                    format!("{} 不能发布为 {path}：{}", source.what, refusal.reason()),
+                )
+                .with_suggestion("换一个文件名或 slug：网址最好用简短的拼音或英文");
+                self.diagnostics.push(located(d, &source));
+                return None;
+            }
+        };
+        if let Some((_, owner)) = self
+            .reserved
+            .iter()
+            .find(|(folder, _)| file.starts_with(folder.as_str()))
+        {
+            let owner = owner.clone();
+            self.conflict(&file, &owner, &source);
+            return None;
+        }
+        if let Some(first) = self.files.get(&file) {
+            let first = first.clone();
+            self.conflict(&file, &first, &source);
+            return None;
+        }
+        let lower = file.to_lowercase();
+        if let Some(other) = self.folded.get(&lower) {
+            let first = self.files[other].clone();
+            let other = other.clone();
+            let d = Diagnostic::error(
+                "output/case-conflict",
+                format!(
+                    "输出文件 {file} 与 {other} 只有大小写不同，在 Windows 和 U 盘上是同一个文件，会互相覆盖：{}；{}",
+                    first.what, source.what
+                ),
+            )
+            .with_suggestion("把其中一个改名，让两个名字不只是大小写不同");
+            self.diagnostics.push(located(d, &source));
+            return None;
+        }
+        self.folded.insert(lower, file.clone());
+        self.files.insert(file.clone(), source);
+        Some(file)
+    }
+
+    fn conflict(&mut self, file: &str, first: &Source, second: &Source) {
+        let d = Diagnostic::error(
+            "output/conflict",
+            format!(
+                "输出文件 {file} 有两个来源，不能互相覆盖：{}；{}",
+                first.what, second.what
+            ),
+        )
+        .with_suggestion("改掉其中一个：换一个文件名、slug 或 aliases，或删掉多余的文件");
+        // Point at the author's file: the second source if it is one, else the first.
+        let at = if second.file.is_some() { second } else { first };
+        self.diagnostics.push(located(d, at));
+    }
+}
+
+fn located(d: Diagnostic, source: &Source) -> Diagnostic {
+    match &source.file {
+        Some((file, line, column)) => d.in_file(file).at(*line, *column),
+        None => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_paths_pass_normalised() {
+        let cases = [
+            ("", ""),
+            ("./", ""),
+            (".", ""),
+            ("articles/a/", "articles/a/"),
+            ("articles//a/./", "articles/a/"),
+            ("media/ep03.mp4", "media/ep03.mp4"),
+            ("old/./page.html", "old/page.html"),
+            ("图片/照片 1.jpg", "图片/照片 1.jpg"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(output_path(path, false).as_deref(), Ok(expected), "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_that_leave_or_break_are_refused() {
+        let long = "a".repeat(256);
+        let cases = [
+            ("../x/", Refusal::Parent),
+            ("topics/../../x/", Refusal::Parent),
+            ("..", Refusal::Parent),
+            ("/etc/passwd", Refusal::Absolute),
+            ("\\\\server\\x", Refusal::Absolute),
+            ("C:/x", Refusal::Absolute),
+            ("a\\..\\b", Refusal::Character('\\')),
+            ("a\u{b}b.png", Refusal::Character('\u{b}')),
+            ("what?.html", Refusal::Character('?')),
+            ("con/", Refusal::Reserved("con".into())),
+            ("articles/NUL.txt", Refusal::Reserved("NUL.txt".into())),
+            ("com1", Refusal::Reserved("com1".into())),
+            ("x./", Refusal::Reserved("x.".into())),
+            (long.as_str(), Refusal::TooLong(long.clone())),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(output_path(path, false), Err(expected), "{path}");
+        }
+        assert_eq!(output_path("图片/", true), Err(Refusal::NotAscii));
+        assert!(output_path("com0/", false).is_ok());
+        assert!(output_path("console/", false).is_ok());
+    }
+
+    #[test]
+    fn a_second_source_is_an_error_naming_both() {
+        let mut table = Table::default();
+        table.reserve("search/data/", Source::generated("搜索索引"));
+        assert!(table.add("", true, Source::generated("首页")).is_some());
+        let alias = Source::file(
+            "content/articles/a.md 的 aliases",
+            "content/articles/a.md",
+            (4, 3),
+        );
+        assert!(table.add("./", false, alias).is_none());
+        let copied = Source::file("复制的文件", "content/search/data/x.json", (0, 0));
+        assert!(table.add("search/data/x.json", false, copied).is_none());
+        assert!(
+            table
+                .add("Media/A.png", false, Source::generated("甲"))
+                .is_some()
+        );
+        assert!(
+            table
+                .add("media/a.png", false, Source::generated("乙"))
+                .is_none()
+        );
+        let codes: Vec<&str> = table.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            ["output/conflict", "output/conflict", "output/case-conflict"]
+        );
+        let first = &table.diagnostics[0];
+        assert!(first.message.contains("index.html") && first.message.contains("首页"));
+        assert_eq!(first.line, 4);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn what_passes_stays_inside(path in "([a-z.]{0,3}|\\.\\.|/|\\\\|:|中)*") {
+            if let Ok(normal) = output_path(&path, false) {
+                proptest::prop_assert!(!normal.starts_with('/'));
+                proptest::prop_assert!(normal.split('/').all(|p| p != ".." && p != "."));
+                let joined = std::path::Path::new("/out").join(&normal);
+                proptest::prop_assert!(joined.starts_with("/out"));
+            }
+        }
+    }
+}
