@@ -160,23 +160,36 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// Maps byte offsets in a text to 1-based line and character column.
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The last offset placed and its column: the next offset on the same line counts
+    /// characters from there, so placing many offsets of one long line in order stays
+    /// linear in the line's length.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new((0, 1)),
+        }
     }
 
     /// Line and column of byte `offset` in `text` (the text this index was built from).
     pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let column = text
-            .get(start..offset)
-            .map_or(1, |prefix| prefix.chars().count() + 1);
+        let (from, column) = match self.last.get() {
+            (last, column) if last >= start && last <= offset => (last, column),
+            _ => (start, 1),
+        };
+        let column = column + text.get(from..offset).map_or(0, |gap| gap.chars().count());
+        self.last.set((offset, column));
         (line + 1, column)
     }
 }
@@ -200,6 +213,11 @@ mod tests {
         assert_eq!(index.position(text, 0), (1, 1));
         let offset = text.find("电信").unwrap();
         assert_eq!(index.position(text, offset), (2, 4));
+        // Out of order, and again in order after an earlier line.
+        assert_eq!(index.position(text, offset + 3), (2, 5));
+        assert_eq!(index.position(text, 3), (1, 2));
+        assert_eq!(index.position(text, offset + 6), (2, 6));
+        assert_eq!(index.position(text, offset - 3), (2, 3));
     }
 
     #[test]

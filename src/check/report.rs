@@ -27,7 +27,15 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
     .decor_style(DecorStyle::Ascii);
     let mut sources = Sources::new(root);
     let mut out = String::new();
+    // A pasted document can repeat one mistake thousands of times: show the first few of each
+    // kind in each file, and how many more there are.
+    let mut seen: HashMap<(Option<&Path>, &str), usize> = HashMap::new();
     for d in diagnostics {
+        let count = seen.entry((d.file.as_deref(), d.code)).or_insert(0);
+        *count += 1;
+        if *count > SHOWN_PER_KIND {
+            continue;
+        }
         let level = match d.severity {
             Severity::Error => Level::ERROR.with_name("错误"),
             Severity::Warning => Level::WARNING.with_name("警告"),
@@ -41,9 +49,10 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
             .and_then(|f| sources.line(f, d.line));
         let mut group = match (&shown, line_text) {
             (Some(path), Some(text)) => {
+                let (text, column) = window(&text, d.column);
                 // Personal data is never printed in full, not even in a quoted line.
                 let text = super::mask_personal_data(&text);
-                let span = underline(&text, d.column, d.len);
+                let span = underline(&text, column, d.len);
                 title.element(
                     Snippet::source(text)
                         .line_start(d.line)
@@ -69,8 +78,26 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
     }
+    let mut more: Vec<_> = seen
+        .into_iter()
+        .filter(|&(_, n)| n > SHOWN_PER_KIND)
+        .collect();
+    more.sort();
+    for ((file, code), n) in more {
+        let file = file.map_or_else(|| "网站".to_string(), display_path);
+        out.push_str(&format!(
+            "……{file} 中还有 {} 处 [{code}] 同样的问题，没有一一列出（--format json 列出全部）\n\n",
+            n - SHOWN_PER_KIND
+        ));
+    }
     out
 }
+
+/// How many diagnostics of one kind in one file the human report shows.
+const SHOWN_PER_KIND: usize = 20;
+
+/// Longest piece of a source line shown, in characters: a window around the column.
+const SHOWN_LINE: usize = 120;
 
 /// The one-line tally that ends a report.
 pub fn tally(diagnostics: &[Diagnostic]) -> String {
@@ -147,10 +174,24 @@ fn underline(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
     start..end.max(start)
 }
 
+/// At most [`SHOWN_LINE`] characters of `line` around `column`, and the column within them.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= SHOWN_LINE {
+        return (line.to_string(), column);
+    }
+    let first = column
+        .saturating_sub(SHOWN_LINE / 2)
+        .min(count - SHOWN_LINE);
+    let shown: String = line.chars().skip(first).take(SHOWN_LINE).collect();
+    (shown, column - first)
+}
+
 /// File texts, read once each, for showing the offending lines.
 struct Sources<'a> {
     root: &'a Path,
-    files: HashMap<PathBuf, Option<String>>,
+    /// Each file's text and where its lines start.
+    files: HashMap<PathBuf, Option<(String, Vec<usize>)>>,
 }
 
 impl<'a> Sources<'a> {
@@ -163,16 +204,18 @@ impl<'a> Sources<'a> {
 
     fn line(&mut self, file: &Path, line: usize) -> Option<String> {
         let root = self.root;
-        let text = self.files.entry(file.to_path_buf()).or_insert_with(|| {
-            std::fs::read(root.join(file))
-                .ok()
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
+            let bytes = std::fs::read(root.join(file)).ok()?;
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+            let mut starts = vec![0];
+            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+            Some((text, starts))
         });
-        let text = text.as_deref()?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        text.lines()
-            .nth(line - 1)
-            .map(|l| l.trim_end_matches('\r').to_string())
+        let (text, starts) = entry.as_ref()?;
+        let start = *starts.get(line - 1)?;
+        let end = starts.get(line).map_or(text.len(), |&next| next - 1);
+        Some(text[start..end].trim_end_matches('\r').to_string())
     }
 }
 

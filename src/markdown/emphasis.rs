@@ -100,20 +100,25 @@ fn merge_literal_text<'a>(
 ) -> Vec<(Event<'a>, Range<usize>)> {
     let is_literal = |e: &Event, r: &Range<usize>| matches!(e, Event::Text(t) if source.get(r.clone()) == Some(t.as_ref()));
     let mut merged: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
+    // Whether the last event kept is literal text: known, not compared again, since a merged
+    // text grows with each piece and comparing it each time would take quadratic time.
+    let mut last_literal = false;
     for (event, range) in events
         .into_iter()
         .flat_map(|(e, r)| split_escape(e, r, source))
     {
+        let literal = is_literal(&event, &range);
         if let Some((last, last_range)) = merged.last_mut()
+            && last_literal
+            && literal
             && last_range.end == range.start
-            && is_literal(last, last_range)
-            && is_literal(&event, &range)
         {
             last_range.end = range.end;
             *last = Event::Text(source[last_range.clone()].into());
             continue;
         }
         merged.push((event, range));
+        last_literal = literal;
     }
     merged
 }
@@ -256,19 +261,18 @@ fn is_open(c: Option<char>) -> bool {
 fn pair(pieces: Vec<Piece>) -> Vec<Event> {
     // What each run becomes: `None` literal, `Some(true)` an opener, `Some(false)` a closer.
     let mut role: Vec<Option<bool>> = vec![None; pieces.len()];
-    // Open runs: (piece index, count, inline depth).
-    let mut stack: Vec<(usize, usize, usize)> = Vec::new();
+    let mut open = OpenRuns::default();
     let mut depth = 0usize;
     for (i, piece) in pieces.iter().enumerate() {
         match piece {
             Piece::Event(Event::Start(tag)) if is_inline(tag) => depth += 1,
             Piece::Event(Event::End(tag)) if is_inline_end(tag) => {
                 depth = depth.saturating_sub(1);
-                stack.retain(|&(_, _, d)| d <= depth);
+                open.close_deeper_than(depth);
             }
             Piece::Event(Event::Start(_) | Event::End(_)) => {
                 // A block edge: nothing pairs across it.
-                stack.clear();
+                open.truncate(0);
                 depth = 0;
             }
             Piece::Event(_) => {}
@@ -277,22 +281,16 @@ fn pair(pieces: Vec<Piece>) -> Vec<Event> {
                 before,
                 after,
             } => {
-                if *count > 3 {
+                if !(1..=3).contains(count) {
                     continue;
                 }
-                let can_close = is_open(*before);
-                let can_open = is_open(*after);
-                let opener = stack
-                    .iter()
-                    .rposition(|&(_, c, d)| c == *count && d == depth)
-                    .filter(|_| can_close);
-                if let Some(at) = opener {
-                    let (open_index, _, _) = stack[at];
+                let opener = open.latest(*count, depth).filter(|_| is_open(*before));
+                if let Some((at, open_index)) = opener {
                     role[open_index] = Some(true);
                     role[i] = Some(false);
-                    stack.truncate(at);
-                } else if can_open {
-                    stack.push((i, *count, depth));
+                    open.truncate(at);
+                } else if is_open(*after) {
+                    open.push(i, *count, depth);
                 }
             }
         }
@@ -320,6 +318,52 @@ fn pair(pieces: Vec<Piece>) -> Vec<Event> {
         }
     }
     events
+}
+
+/// The runs still open, latest last, each with its length and the inline depth it stands
+/// at: depths never decrease towards the top, since leaving an inline container closes the
+/// runs inside it. Finding the latest open run of a length at a depth is then a look at the
+/// top of that length's own list, so pairing is linear in the number of runs.
+#[derive(Default)]
+struct OpenRuns {
+    /// (piece index, length, depth).
+    runs: Vec<(usize, usize, usize)>,
+    /// For each length 1–3, the positions in `runs` of the open runs of that length.
+    by_length: [Vec<usize>; 3],
+}
+
+impl OpenRuns {
+    fn push(&mut self, piece: usize, length: usize, depth: usize) {
+        self.by_length[length - 1].push(self.runs.len());
+        self.runs.push((piece, length, depth));
+    }
+
+    /// The latest open run of `length` at `depth`: its position in the stack and its piece.
+    fn latest(&self, length: usize, depth: usize) -> Option<(usize, usize)> {
+        let &at = self.by_length[length - 1].last()?;
+        let (piece, _, d) = self.runs[at];
+        (d == depth).then_some((at, piece))
+    }
+
+    /// Drops the runs from position `at` up.
+    fn truncate(&mut self, at: usize) {
+        while self.runs.len() > at {
+            self.pop();
+        }
+    }
+
+    /// Drops the runs inside containers deeper than `depth`.
+    fn close_deeper_than(&mut self, depth: usize) {
+        while self.runs.last().is_some_and(|&(_, _, d)| d > depth) {
+            self.pop();
+        }
+    }
+
+    fn pop(&mut self) {
+        if let Some((_, length, _)) = self.runs.pop() {
+            self.by_length[length - 1].pop();
+        }
+    }
 }
 
 #[cfg(test)]
