@@ -169,7 +169,9 @@ pub fn site_files(dir: &Path, root: &Path, diagnostics: &mut Vec<Diagnostic>) ->
         let Ok(rel) = entry.path().strip_prefix(dir) else {
             continue;
         };
-        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+        // Joined part by part: on Linux a backslash is a character of a name, not a folder.
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        let Some(rel) = parts.map(|parts| parts.join("/")) else {
             diagnostics.push(
                 Diagnostic::warning("content/file-name", "文件名不是有效的 Unicode，已跳过")
                     .in_file(shown_of(entry.path())),

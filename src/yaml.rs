@@ -41,9 +41,19 @@ pub enum Value {
 pub struct SyntaxError {
     pub line: usize,
     pub column: usize,
+    pub kind: SyntaxKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyntaxKind {
+    /// Not YAML.
+    Syntax,
     /// A key written twice in one mapping: the key and the line of its first use. YAML
     /// allows each key once, and which value would win is not what the author can see.
-    pub duplicate: Option<(String, usize)>,
+    Duplicate(String, usize),
+    /// An escape in a quoted text (`"\u000b"`) that makes a character no published file may
+    /// hold ([`crate::text::is_forbidden`]).
+    Forbidden(char),
 }
 
 impl SyntaxError {
@@ -57,8 +67,8 @@ impl SyntaxError {
         line_offset: usize,
     ) -> Diagnostic {
         let line = self.line + line_offset;
-        match &self.duplicate {
-            Some((key, first)) => Diagnostic::error(
+        match &self.kind {
+            SyntaxKind::Duplicate(key, first) => Diagnostic::error(
                 "yaml/duplicate-key",
                 format!(
                     "{what} 中“{key}”写了两次：第 {} 行和第 {line} 行",
@@ -66,9 +76,18 @@ impl SyntaxError {
                 ),
             )
             .with_suggestion("每个字段只写一次：删掉其中一行，或把两处的内容合在一起"),
-            None => Diagnostic::error(code, format!("{what} 的 YAML 写法有误")).with_suggestion(
-                "检查这一行及上一行：冒号后要有空格，引号要成对，同一层的缩进要对齐",
-            ),
+            SyntaxKind::Forbidden(c) => Diagnostic::error(
+                "yaml/forbidden-character",
+                format!(
+                    "{what} 的这段文字转义出了控制字符 U+{:04X}，网页和订阅里不允许出现",
+                    *c as u32
+                ),
+            )
+            .with_suggestion("删掉引号里的 \\u、\\x 转义，直接写要显示的文字"),
+            SyntaxKind::Syntax => Diagnostic::error(code, format!("{what} 的 YAML 写法有误"))
+                .with_suggestion(
+                    "检查这一行及上一行：冒号后要有空格，引号要成对，同一层的缩进要对齐",
+                ),
         }
         .in_file(file)
         .at(line, self.column)
@@ -101,7 +120,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         Ok(spanned) => {
             let mut node = Node::from(spanned);
             node.attach_written(text);
-            match node.first_duplicate() {
+            match node.first_mistake() {
                 Some(error) => Err(error),
                 None => Ok(node),
             }
@@ -113,7 +132,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             Err(SyntaxError {
                 line,
                 column,
-                duplicate: None,
+                kind: SyntaxKind::Syntax,
             })
         }
     }
@@ -156,10 +175,20 @@ impl Node {
         }
     }
 
-    /// The first key written twice in one mapping, anywhere in the tree.
-    fn first_duplicate(&self) -> Option<SyntaxError> {
+    /// The first key written twice in one mapping, or text with a forbidden character,
+    /// anywhere in the tree.
+    fn first_mistake(&self) -> Option<SyntaxError> {
+        let at = |kind| SyntaxError {
+            line: self.line,
+            column: self.column,
+            kind,
+        };
         match &self.value {
-            Value::Seq(items) => items.iter().find_map(Node::first_duplicate),
+            Value::Str(s) => s
+                .chars()
+                .find(|&c| crate::text::is_forbidden(c))
+                .map(|c| at(SyntaxKind::Forbidden(c))),
+            Value::Seq(items) => items.iter().find_map(Node::first_mistake),
             Value::Map(entries) => {
                 let mut seen: std::collections::HashMap<String, usize> =
                     std::collections::HashMap::new();
@@ -169,11 +198,11 @@ impl Node {
                         return Some(SyntaxError {
                             line: key.line,
                             column: key.column,
-                            duplicate: Some((name, first)),
+                            kind: SyntaxKind::Duplicate(name, first),
                         });
                     }
                     seen.insert(name, key.line);
-                    if let Some(error) = value.first_duplicate() {
+                    if let Some(error) = key.first_mistake().or_else(|| value.first_mistake()) {
                         return Some(error);
                     }
                 }
@@ -494,6 +523,60 @@ mod tests {
         fn parsing_never_panics(text in r"([a-z]{1,4}|: |- |\n|  |\[|\]|\{|\}|'|\x22|&a|\*a|!!|#|中文|---|0){0,40}") {
             let _ = parse(&text);
         }
+    }
+
+    #[test]
+    fn text_fields_keep_what_was_written() {
+        let node = parse(
+            "site_code: 0512000001\ncontact: 08381234567\nauthor: 007\ntitle: yes\nsummary: 1e3\nx: 0x10\ny: .inf\nweight: 3\ndraft: true\n",
+        )
+        .unwrap();
+        let mut f = Fields::new(node.entries().unwrap(), Path::new("a.md"), 0);
+        for (key, written) in [
+            ("site_code", "0512000001"),
+            ("contact", "08381234567"),
+            ("author", "007"),
+            ("title", "yes"),
+            ("summary", "1e3"),
+            ("x", "0x10"),
+            ("y", ".inf"),
+            ("weight", "3"),
+        ] {
+            assert_eq!(f.string(key).as_deref(), Some(written), "{key}");
+        }
+        assert_eq!(f.integer("weight"), Some(3));
+        assert_eq!(f.boolean("draft"), Some(true));
+        assert_eq!(
+            f.boolean("title"),
+            Some(true),
+            "yes is still a yes where one is wanted"
+        );
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+    }
+
+    #[test]
+    fn a_key_written_twice_names_both_lines() {
+        let err = parse("title: 一\ndate: 2026-03-01\ntitle: 二\n").unwrap_err();
+        assert_eq!(err.kind, SyntaxKind::Duplicate("title".into(), 1));
+        assert_eq!((err.line, err.column), (3, 1));
+        let d = err.diagnostic(
+            "front-matter/yaml-syntax",
+            "front matter",
+            Path::new("a.md"),
+            1,
+        );
+        assert_eq!(d.code, "yaml/duplicate-key");
+        assert!(d.message.contains("第 2 行和第 4 行"), "{}", d.message);
+        let nested = parse("organization:\n  name: 甲\n  name: 乙\n").unwrap_err();
+        assert_eq!(nested.kind, SyntaxKind::Duplicate("name".into(), 2));
+    }
+
+    #[test]
+    fn escapes_cannot_make_forbidden_characters() {
+        let err = parse("title: \"甲\\u000b乙\"\n").unwrap_err();
+        assert_eq!(err.kind, SyntaxKind::Forbidden('\u{b}'));
+        assert_eq!(err.line, 1);
+        assert!(parse("title: \"甲\\t乙\\n\"\n").is_ok());
     }
 
     #[test]
