@@ -68,6 +68,16 @@ impl Output {
         let parent = target_abs
             .parent()
             .ok_or_else(|| refuse("它没有上级文件夹"))?;
+        if let Some(file) = parent
+            .ancestors()
+            .find(|a| a.exists())
+            .filter(|a| !a.is_dir())
+        {
+            return Err(refuse(&format!(
+                "{} 是一个文件，不是文件夹",
+                crate::fs::shown(file)
+            )));
+        }
         fs::create_dir_all(parent).map_err(|e| io_error(parent, "创建", &e))?;
         let name = target_abs
             .file_name()

@@ -381,7 +381,7 @@ fn output_table(prepared: &Prepared, jobs: &[(String, Job)]) -> Diagnostics {
             }
             Job::Alias(i) => {
                 let page = &site.pages[i];
-                let what = format!("{} 的 aliases", crate::fs::shown(&page.source));
+                let what = format!("{} 的别名 /{path}", crate::fs::shown(&page.source));
                 (Source::file(what, &page.source, page.aliases_at), false)
             }
             _ => (

@@ -40,14 +40,16 @@ pub fn remove_forbidden(text: &mut String, shown: &Path) -> Option<Diagnostic> {
     let count = text.chars().filter(|&c| is_forbidden(c)).count();
     text.retain(|c| !is_forbidden(c));
     let what = if c == '\u{b}' {
-        "Word 的换行符 U+000B".to_string()
+        "从 Word 带来的换行符（U+000B）".to_string()
     } else {
-        format!("不可见的控制字符 U+{:04X}", c as u32)
+        format!("看不见的控制字符（U+{:04X}）", c as u32)
     };
     let message = if count == 1 {
         format!("这里有一个{what}，网页和订阅里不允许出现，已经删除")
     } else {
-        format!("这里有{what}，全文共 {count} 个网页和订阅里不允许出现的字符，已经全部删除")
+        format!(
+            "这里有一个{what}；这个文件共有 {count} 个网页和订阅里不允许出现的字符，已经全部删除"
+        )
     };
     Some(
         Diagnostic::warning("text/forbidden-character", message)

@@ -169,8 +169,9 @@ impl Node {
                 self.written = self
                     .span
                     .and_then(|(start, end)| text.get(start..end))
-                    .map(|w| w.trim().into())
-                    .filter(|w: &Box<str>| !w.is_empty());
+                    .map(str::trim)
+                    .filter(|w| !w.is_empty())
+                    .map(Box::from);
             }
         }
     }

@@ -213,7 +213,8 @@ impl<'a> Sources<'a> {
             Some((text, starts))
         });
         let (text, starts) = entry.as_ref()?;
-        let start = *starts.get(line - 1)?;
+        // Past the last line (an empty file, or after the final line break) there is none.
+        let start = *starts.get(line - 1).filter(|&&start| start < text.len())?;
         let end = starts.get(line).map_or(text.len(), |&next| next - 1);
         Some(text[start..end].trim_end_matches('\r').to_string())
     }

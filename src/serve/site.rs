@@ -216,7 +216,7 @@ impl Builder {
         let memory = Memory::new(&self.settings.root);
         let jobs = prepared.jobs();
         let (emitted, mut failures) =
-            pipeline::emit(&prepared, &jobs, true, &memory, &|| {}, &mut |_| {});
+            pipeline::emit(&prepared, jobs, true, &memory, &|| {}, &mut |_| {});
         diagnostics.append(&mut failures);
         if has_errors(&diagnostics) {
             return Err(diagnostics);
@@ -226,7 +226,7 @@ impl Builder {
             memory.copies.into_inner().unwrap_or_default(),
         ));
         let mut ids = Ids::default();
-        let shows = shows(&prepared, &jobs, &mut ids);
+        let shows = shows(&prepared, jobs, &mut ids);
         let site_lists = site_lists(&prepared);
         let built = Built {
             snapshot: snapshot.clone(),
