@@ -159,7 +159,7 @@ impl Config {
             description: f.string("description").unwrap_or_default(),
             base_url,
             language: f.string("language").unwrap_or_else(|| "zh-CN".into()),
-            theme: f.string("theme").unwrap_or_else(|| "default".into()),
+            theme: theme_name(&mut f),
             paginate,
             organization,
             topics,
@@ -312,6 +312,9 @@ fn topics(f: &mut Fields) -> Vec<TopicDecl> {
             f.error_at(at, "config/duplicate-topic", message);
             continue;
         }
+        if !publishable(f, &format!("topics/{slug}/"), at) {
+            continue;
+        }
         topics.push(TopicDecl { name, slug });
     }
     topics
@@ -364,6 +367,9 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
             );
             continue;
         }
+        if !publishable(f, &format!("laws/{slug}/"), item) {
+            continue;
+        }
         laws.push(LawDecl {
             name,
             full_name,
@@ -372,6 +378,48 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
         });
     }
     laws
+}
+
+/// Whether a topic's or law's page may be published at `path`; an error at `at` if not (a
+/// slug such as `con`, which Windows cannot make a folder of).
+fn publishable(f: &mut Fields, path: &str, at: &yaml::Node) -> bool {
+    match crate::confine::output_path(path, true) {
+        Ok(_) => true,
+        Err(refusal) => {
+            f.error_at(
+                at,
+                "config/bad-slug",
+                format!("网址 {path} 不能用：{}", refusal.reason()),
+            );
+            false
+        }
+    }
+}
+
+/// `theme`: the name of a built-in theme or of a folder in themes/, never a path that could
+/// load templates and static files from elsewhere on the machine.
+fn theme_name(f: &mut Fields) -> String {
+    let Some(l) = f.located("theme") else {
+        return "default".into();
+    };
+    let name = l.text.trim();
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':'])
+        && !name.chars().any(char::is_control);
+    if plain {
+        return name.to_string();
+    }
+    f.diagnostics.push(
+        Diagnostic::error(
+            "config/theme",
+            format!("theme“{}”应当是主题的名字，不能是路径", l.text),
+        )
+        .in_file(CONFIG_FILE)
+        .at(l.line, l.column)
+        .with_suggestion("写内置主题 default 或 kiosk，或 themes/ 下某个文件夹的名字"),
+    );
+    "default".into()
 }
 
 /// The slug made from a topic's or law's name, cut with a warning when too long.

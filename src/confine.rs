@@ -16,6 +16,11 @@ use std::path::PathBuf;
 /// Longest name of one file or folder, in bytes: ext4's and NTFS's limit.
 pub const MAX_NAME: usize = 255;
 
+/// Longest output path, in bytes, leaving room for the output folder's own path within the
+/// systems' limits (4,096 bytes on Linux; 32,767 characters on Windows, far less in many
+/// Windows programs).
+pub const MAX_PATH: usize = 1024;
+
 /// Why a path cannot be an output path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -27,6 +32,8 @@ pub enum Refusal {
     Character(char),
     /// A name longer than [`MAX_NAME`] bytes.
     TooLong(String),
+    /// A whole path longer than [`MAX_PATH`] bytes.
+    PathTooLong(usize),
     /// A name Windows keeps for devices (`con`, `nul`, `com1` …), or one ending in a dot or
     /// a space, which Windows drops.
     Reserved(String),
@@ -49,6 +56,9 @@ impl Refusal {
                 name.chars().take(16).collect::<String>(),
                 name.len()
             ),
+            Refusal::PathTooLong(len) => {
+                format!("整个路径长 {len} 字节，超过 pufa 允许的 {MAX_PATH} 字节")
+            }
             Refusal::Reserved(name) => {
                 format!("“{name}”在 Windows 上是保留的名字（或以点、空格结尾），无法作为文件名")
             }
@@ -67,6 +77,9 @@ pub fn output_path(path: &str, ascii: bool) -> Result<String, Refusal> {
     }
     if ascii && !path.is_ascii() {
         return Err(Refusal::NotAscii);
+    }
+    if path.len() > MAX_PATH {
+        return Err(Refusal::PathTooLong(path.len()));
     }
     let mut normal = String::with_capacity(path.len());
     for part in path.split('/') {
@@ -146,6 +159,9 @@ pub struct Table {
     /// Lower-cased output file → the file as added, to find names that Windows and macOS
     /// would take for one.
     folded: HashMap<String, String>,
+    /// Lower-cased folders that files were added in (`articles/a/`) → the first such file: a
+    /// file of the same name as a folder (`feed.xml` and `feed.xml/index.html`) cannot be.
+    folders: HashMap<String, String>,
     /// Folders whose whole contents pufa writes (`search/data/`), with who writes them.
     reserved: Vec<(String, Source)>,
     pub diagnostics: Vec<Diagnostic>,
@@ -199,8 +215,35 @@ impl Table {
                 ),
             )
             .with_suggestion("把其中一个改名，让两个名字不只是大小写不同");
-            self.diagnostics.push(located(d, &source));
+            self.diagnostics.push(located_at_author(d, &first, &source));
             return None;
+        }
+        // A file where another file needs a folder, or a folder where there is a file.
+        let blocked = if let Some(inside) = self.folders.get(&format!("{lower}/")) {
+            Some(inside.clone())
+        } else {
+            lower
+                .match_indices('/')
+                .find_map(|(i, _)| self.folded.get(&lower[..i]))
+                .cloned()
+        };
+        if let Some(other) = blocked {
+            let first = self.files[&other].clone();
+            let d = Diagnostic::error(
+                "output/conflict",
+                format!(
+                    "输出文件 {file} 与 {other} 一个要用同名的文件、一个要用同名的文件夹，不能同时存在：{}；{}",
+                    first.what, source.what
+                ),
+            )
+            .with_suggestion("改掉其中一个：换一个文件名、slug 或 aliases");
+            self.diagnostics.push(located_at_author(d, &first, &source));
+            return None;
+        }
+        for (i, _) in lower.match_indices('/') {
+            if !self.folders.contains_key(&lower[..=i]) {
+                self.folders.insert(lower[..=i].to_string(), file.clone());
+            }
         }
         self.folded.insert(lower, file.clone());
         self.files.insert(file.clone(), source);
@@ -216,10 +259,13 @@ impl Table {
             ),
         )
         .with_suggestion("改掉其中一个：换一个文件名、slug 或 aliases，或删掉多余的文件");
-        // Point at the author's file: the second source if it is one, else the first.
-        let at = if second.file.is_some() { second } else { first };
-        self.diagnostics.push(located(d, at));
+        self.diagnostics.push(located_at_author(d, first, second));
     }
+}
+
+/// `d` at the author's file of the two sources: the second if it is one, else the first.
+fn located_at_author(d: Diagnostic, first: &Source, second: &Source) -> Diagnostic {
+    located(d, if second.file.is_some() { second } else { first })
 }
 
 fn located(d: Diagnostic, source: &Source) -> Diagnostic {
@@ -253,6 +299,7 @@ mod tests {
     #[test]
     fn paths_that_leave_or_break_are_refused() {
         let long = "a".repeat(256);
+        let deep = format!("{}/", vec!["a".repeat(250); 5].join("/"));
         let cases = [
             ("../x/", Refusal::Parent),
             ("topics/../../x/", Refusal::Parent),
@@ -268,6 +315,7 @@ mod tests {
             ("com1", Refusal::Reserved("com1".into())),
             ("x./", Refusal::Reserved("x.".into())),
             (long.as_str(), Refusal::TooLong(long.clone())),
+            (deep.as_str(), Refusal::PathTooLong(deep.len())),
         ];
         for (path, expected) in cases {
             assert_eq!(output_path(path, false), Err(expected), "{path}");
@@ -300,10 +348,41 @@ mod tests {
                 .add("media/a.png", false, Source::generated("乙"))
                 .is_none()
         );
+        assert!(
+            table
+                .add("feed.xml", true, Source::generated("订阅"))
+                .is_some()
+        );
+        assert!(
+            table
+                .add("feed.xml/", false, Source::generated("别名"))
+                .is_none()
+        );
+        assert!(
+            table
+                .add("articles/a/index.html", true, Source::generated("文章"))
+                .is_some()
+        );
+        assert!(
+            table
+                .add("articles/a", false, Source::generated("复制的文件"))
+                .is_none()
+        );
+        assert!(
+            table
+                .add("articles/b/", true, Source::generated("另一篇"))
+                .is_some()
+        );
         let codes: Vec<&str> = table.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(
             codes,
-            ["output/conflict", "output/conflict", "output/case-conflict"]
+            [
+                "output/conflict",
+                "output/conflict",
+                "output/case-conflict",
+                "output/conflict",
+                "output/conflict"
+            ]
         );
         let first = &table.diagnostics[0];
         assert!(first.message.contains("index.html") && first.message.contains("首页"));

@@ -118,7 +118,7 @@ pub fn site_files(dir: &Path, root: &Path, diagnostics: &mut Vec<Diagnostic>) ->
                 let message = if err.loop_ancestor().is_some() {
                     "符号链接指回了上层文件夹，已跳过".to_string()
                 } else if dangling {
-                    "符号链接指向的位置不存在，已跳过".to_string()
+                    "符号链接指向的位置不存在，或者形成了循环，已跳过".to_string()
                 } else {
                     match err.io_error() {
                         Some(io) => format!("无法读取：{}", reason(io)),
@@ -162,6 +162,20 @@ pub fn site_files(dir: &Path, root: &Path, diagnostics: &mut Vec<Diagnostic>) ->
                 }
                 continue;
             }
+        }
+        if is_dir && entry.path().join(crate::output::MARKER).is_file() {
+            // An output folder linked or copied into content/ would publish the site inside
+            // itself, one level deeper at every build.
+            diagnostics.push(
+                Diagnostic::warning(
+                    "content/output-inside",
+                    "这是 pufa 生成的输出文件夹，不作为网站内容发布",
+                )
+                .in_file(shown_of(entry.path()))
+                .with_suggestion("把它移出 content/，或删掉指向它的链接"),
+            );
+            walker.skip_current_dir();
+            continue;
         }
         if is_dir || !entry.file_type().is_file() {
             continue;

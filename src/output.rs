@@ -44,8 +44,15 @@ impl Output {
             ));
         }
         for own in ["content", "themes", "templates", "static"] {
-            if target_abs.starts_with(root.join(own)) {
+            // Through its real path: content/ may be a link to a folder elsewhere.
+            let own_abs = absolute(&root.join(own));
+            if target_abs.starts_with(&own_abs) || target_abs.starts_with(root.join(own)) {
                 return Err(refuse(&format!("它在网站的 {own} 文件夹里")));
+            }
+            if own_abs.starts_with(&target_abs) {
+                return Err(refuse(&format!(
+                    "网站的 {own} 文件夹在它里面，构建会删掉网站的源文件"
+                )));
             }
         }
         match fs::symlink_metadata(&target_abs) {
@@ -236,6 +243,12 @@ mod tests {
         fs::write(root.join("mine/keep.txt"), "自己的文件").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(root.join("content"), root.join("link")).unwrap();
+        // A site whose templates/ is a link to a folder elsewhere.
+        let elsewhere = tempfile::tempdir().unwrap();
+        fs::create_dir_all(elsewhere.path().join("content")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(elsewhere.path().join("content"), root.join("templates"))
+            .unwrap();
         for target in [
             root.to_path_buf(),
             root.join("content"),
@@ -246,6 +259,10 @@ mod tests {
             root.join("link/new"),
             #[cfg(unix)]
             root.join("link/../content/new"),
+            #[cfg(unix)]
+            elsewhere.path().join("content/new"),
+            #[cfg(unix)]
+            elsewhere.path().to_path_buf(),
         ] {
             assert!(
                 Output::create(root, &target).is_err(),

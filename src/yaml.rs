@@ -70,10 +70,14 @@ impl SyntaxError {
         match &self.kind {
             SyntaxKind::Duplicate(key, first) => Diagnostic::error(
                 "yaml/duplicate-key",
-                format!(
-                    "{what} 中“{key}”写了两次：第 {} 行和第 {line} 行",
-                    first + line_offset
-                ),
+                if first + line_offset == line {
+                    format!("{what} 中“{key}”在第 {line} 行写了两次")
+                } else {
+                    format!(
+                        "{what} 中“{key}”写了两次：第 {} 行和第 {line} 行",
+                        first + line_offset
+                    )
+                },
             )
             .with_suggestion("每个字段只写一次：删掉其中一行，或把两处的内容合在一起"),
             SyntaxKind::Forbidden(c) => Diagnostic::error(

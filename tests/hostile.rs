@@ -128,6 +128,68 @@ fn files_in_content_cannot_replace_pages_or_each_other() {
 }
 
 #[test]
+fn a_file_cannot_stand_where_a_folder_must() {
+    let site = fixture("hostile/file-folder-conflicts");
+    let (code, report) = check_and_build(site.path());
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn names_windows_keeps_and_themes_from_elsewhere_are_refused() {
+    let site = fixture("hostile/reserved-names");
+    let (code, report) = check_and_build(site.path());
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn an_item_with_thousands_of_topics_is_an_error_not_a_hang() {
+    let site = fixture("hostile/topic-slug-climbs");
+    let names: Vec<String> = (0..2000).map(|i| format!("专题{i}")).collect();
+    let mut config = read(&site.path().join("site.yaml"));
+    config = config.replace(
+        "topics:\n",
+        &format!(
+            "topics:\n{}",
+            names
+                .iter()
+                .map(|n| format!("  - {n}\n"))
+                .collect::<String>()
+        ),
+    );
+    fs::write(site.path().join("site.yaml"), config).unwrap();
+    fs::write(
+        site.path().join("content/articles/many.md"),
+        format!(
+            "---\ntitle: 很多专题\ndate: 2023-06-02\ntopics: [{}]\n---\n\n正文。\n",
+            names.join(", ")
+        ),
+    )
+    .unwrap();
+    let (code, report) = check_and_build(site.path());
+    assert_eq!(code, 1);
+    assert!(
+        report.contains("最多写 20 个专题，这里写了 2000 个"),
+        "{report}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_folder_linked_into_content_is_not_published_again() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    std::os::unix::fs::symlink("../public", site.path().join("content/pub")).unwrap();
+    let stderr = build_ok(site.path(), &[]);
+    assert!(
+        stderr.contains("这是 pufa 生成的输出文件夹，不作为网站内容发布"),
+        "{stderr}"
+    );
+    assert!(!site.path().join("public/pub").exists());
+}
+
+#[test]
 fn the_output_cannot_be_led_into_content() {
     let site = fixture("build/basic");
     #[cfg(unix)]
@@ -210,6 +272,8 @@ fn characters_xml_forbids_never_reach_the_output() {
         let bad = text.chars().find(|&c| pufa::text::is_forbidden(c));
         assert_eq!(bad, None, "{file}");
     }
+    let article = read(&public.join("articles/fang-zha/index.html"));
+    assert!(article.contains("字符引用 ab  也一样"), "{article}");
     let feed = read(&public.join("feed.xml"));
     assert!(feed.contains("<title>防范电信诈骗</title>"), "{feed}");
     assert!(read(&public.join("index.html")).contains("测试县司法局"));

@@ -207,7 +207,10 @@ impl<'a> Sources<'a> {
         let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
             let bytes = std::fs::read(root.join(file)).ok()?;
             let text = String::from_utf8_lossy(&bytes);
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+            // As the stages saw the file, so that columns match: without the characters
+            // removed on reading.
+            let mut text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+            text.retain(|c| !crate::text::is_forbidden(c));
             let mut starts = vec![0];
             starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
             Some((text, starts))

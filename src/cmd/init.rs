@@ -111,16 +111,10 @@ pub fn run(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     for (path, text) in files {
         let full = dir.join(&path);
         if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                Diagnostic::error(
-                    "io/write",
-                    format!("无法创建文件夹 {}：{e}", parent.display()),
-                )
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| crate::fs::error("io/write", "创建文件夹", parent, &e))?;
         }
-        std::fs::write(&full, text).map_err(|e| {
-            Diagnostic::error("io/write", format!("无法写入 {}：{e}", full.display()))
-        })?;
+        std::fs::write(&full, text).map_err(|e| crate::fs::error("io/write", "写入", &full, &e))?;
         written.push(PathBuf::from(path));
     }
     Ok(written)

@@ -6,7 +6,6 @@
 
 use crate::content::{Date, date::month_chinese, frontmatter};
 use crate::diagnostic::Diagnostic;
-use crate::url::slugify;
 use crate::yaml;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -56,7 +55,8 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnosti
             ("months", key, text)
         }
         _ => {
-            let slug = slugify(title);
+            // Capped like every slug made from a name, so a long title still makes a file.
+            let (slug, _) = crate::url::capped_slug(title);
             if slug.is_empty() {
                 return Err(Diagnostic::error(
                     "new/empty-slug",
@@ -77,9 +77,8 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnosti
         .join(format!("{name}.md"));
     let path = root.join(&relative);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Diagnostic::error("io/write", format!("无法创建文件夹 {}：{e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| crate::fs::error("io/write", "创建文件夹", dir, &e))?;
     }
     // create_new: an existing file is never touched, even if it appears meanwhile.
     let file = std::fs::OpenOptions::new()
@@ -89,9 +88,8 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnosti
     match file {
         Ok(mut file) => {
             use std::io::Write as _;
-            file.write_all(text.as_bytes()).map_err(|e| {
-                Diagnostic::error("io/write", format!("无法写入：{e}")).in_file(&relative)
-            })?;
+            file.write_all(text.as_bytes())
+                .map_err(|e| crate::fs::error("io/write", "写入", &relative, &e))?;
             Ok(relative)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Diagnostic::error(
@@ -100,9 +98,7 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnosti
         )
         .in_file(&relative)
         .with_suggestion("换一个标题，或直接编辑这个文件")),
-        Err(e) => {
-            Err(Diagnostic::error("io/write", format!("无法创建文件：{e}")).in_file(&relative))
-        }
+        Err(e) => Err(crate::fs::error("io/write", "创建文件", &relative, &e)),
     }
 }
 

@@ -86,6 +86,9 @@ impl Kind {
     }
 }
 
+/// Most topics one item may have.
+const MAX_TOPICS: usize = 20;
+
 const COMMON_KEYS: &[&str] = &[
     "title", "date", "summary", "cover", "topics", "laws", "author", "source", "editor", "draft",
     "slug", "weight", "aliases", "extra",
@@ -441,6 +444,7 @@ impl Reader<'_> {
             .as_ref()
             .or(title_at.as_ref())
             .map_or((1, 1), |l| (l.line, l.column));
+        let slug_written = slug_at.is_some();
         let slug = match slug_at {
             Some(l) => match crate::url::written_slug(&l.text) {
                 Ok(slug) => slug,
@@ -482,6 +486,8 @@ impl Reader<'_> {
                     topic.map_or(slug.as_str(), |t| t.slug.as_str())
                 )
             }
+            // A written slug that was refused has its error already.
+            _ if slug.is_empty() && slug_written => String::new(),
             _ if slug.is_empty() => {
                 let d = Diagnostic::error("content/empty-slug", "无法从文件名生成网址")
                     .in_file(source)
@@ -589,7 +595,24 @@ impl Reader<'_> {
 
     fn topics(&mut self) -> Vec<String> {
         let mut topics: Vec<String> = Vec::new();
-        for l in self.f.string_list("topics") {
+        let listed = self.f.string_list("topics");
+        if let Some(l) = listed.get(MAX_TOPICS) {
+            // Every topic's page and feed show the item with all its topics: without a bound,
+            // one item could make the site's size grow with the square of its topics.
+            let d = Diagnostic::error(
+                "front-matter/too-many-topics",
+                format!(
+                    "一篇内容最多写 {MAX_TOPICS} 个专题，这里写了 {} 个",
+                    listed.len()
+                ),
+            )
+            .in_file(self.source)
+            .at(l.line, l.column)
+            .with_suggestion("只留下与这篇内容最相关的几个专题");
+            self.f.diagnostics.push(d);
+            return topics;
+        }
+        for l in listed {
             let declared = self.config.topics.iter().find(|t| t.name == l.text);
             match declared {
                 Some(t) if !topics.contains(&t.name) => topics.push(t.name.clone()),

@@ -127,6 +127,25 @@ pub fn render(source: &Path, text: &str, body_offset: usize, cx: &LinkContext) -
     out.laws.extend(cited_laws(&r.plain, cx.laws));
     out.summary = shorten(r.summary.unwrap_or_default().trim(), SUMMARY_CHARS);
     out.text = r.plain;
+    // Raw forbidden characters were removed as the file was read; a character reference
+    // (`&#1;`) can still make one, in text, link titles or addresses.
+    let mut removed = false;
+    for field in [&mut out.html, &mut out.text, &mut out.summary] {
+        if field.chars().any(crate::text::is_forbidden) {
+            field.retain(|c| !crate::text::is_forbidden(c));
+            removed = true;
+        }
+    }
+    if removed {
+        let at = forbidden_reference(text, body_offset).unwrap_or(body_offset);
+        let d = Diagnostic::warning(
+            "text/forbidden-character",
+            "这里的字符引用写出了网页和订阅里不允许的控制字符，已经删除",
+        )
+        .with_suggestion("删掉这个 &#…; 写法");
+        let d = r.positions.diagnostic(at, d);
+        out.diagnostics.push(d);
+    }
     // Every page's HTML and text stay in memory until the site is written: give back what
     // growing them left over (a third on a large site).
     out.html.shrink_to_fit();
@@ -146,6 +165,23 @@ struct Renderer<'a, 'c> {
     summary: Option<String>,
     /// How many block shortcodes the text being rendered is inside.
     depth: usize,
+}
+
+/// The offset of the first character reference (`&#1;`, `&#xFFFE;`) after `from` in `text`
+/// that stands for a forbidden character.
+fn forbidden_reference(text: &str, from: usize) -> Option<usize> {
+    text.get(from..)?.match_indices("&#").find_map(|(i, _)| {
+        let rest = &text[from + i + 2..];
+        let (digits, radix) = match rest.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (rest, 10),
+        };
+        let end = digits.find(';')?;
+        let n = u32::from_str_radix(&digits[..end], radix).ok()?;
+        char::from_u32(n)
+            .filter(|&c| crate::text::is_forbidden(c))
+            .map(|_| from + i)
+    })
 }
 
 /// Block shortcodes inside block shortcodes, at most: each level renders its body again, so

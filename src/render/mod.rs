@@ -178,11 +178,33 @@ fn template_error(err: &tera::Error, shown: &HashMap<String, String>) -> Diagnos
             Diagnostic::error("template/circular", "模板的 extends 形成了循环")
                 .in_file(file_of(tpl))
         }
+        tera::ErrorKind::Msg(report) => match first_report(report) {
+            // Tera checks every template's filters, tests and blocks when they are added, and
+            // hands back its reports as text: `error: …` then ` --> name:line:column`.
+            Some((message, name, line, column)) => Diagnostic::error(
+                "template/error",
+                format!("模板出错：{}", translate(message)),
+            )
+            .in_file(file_of(name))
+            .at(line, column),
+            None => Diagnostic::error("template/error", format!("模板出错：{}", translate(report))),
+        },
         other => Diagnostic::error(
             "template/error",
             format!("模板出错：{}", translate(&other.to_string())),
         ),
     }
+}
+
+/// The message and place of the first report in Tera's text of several.
+fn first_report(text: &str) -> Option<(&str, &str, usize, usize)> {
+    let mut lines = text.lines();
+    let message = lines.find_map(|l| l.trim().strip_prefix("error: "))?;
+    let place = lines.find_map(|l| l.trim().strip_prefix("--> "))?;
+    let mut parts = place.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some((message, parts.next()?, line, column))
 }
 
 /// The common Tera messages in Chinese; others keep Tera's wording after a Chinese lead.
@@ -192,7 +214,18 @@ fn translate(message: &str) -> String {
         None => (message, None),
     };
     let quoted = main.split('`').nth(1).unwrap_or("");
-    let mut text = if main.starts_with("Variable `") && main.ends_with("is not defined.") {
+    let mut text = if main.starts_with("Unknown filter `") {
+        format!("没有名为“{quoted}”的过滤器")
+    } else if main.starts_with("Unknown test `") {
+        format!("没有名为“{quoted}”的测试")
+    } else if main.starts_with("Unknown function `") {
+        format!("没有名为“{quoted}”的函数")
+    } else if main.starts_with("Block `") && main.ends_with("is not defined in any parent template")
+    {
+        format!("父模板中没有名为“{quoted}”的 block，这里的内容不会显示")
+    } else if main.starts_with("Function `range` would produce ") {
+        "range 要生成的数字太多，超过了 Tera 允许的上限".to_string()
+    } else if main.starts_with("Variable `") && main.ends_with("is not defined.") {
         format!("变量“{quoted}”没有定义")
     } else if main.starts_with("Field `") && main.ends_with("is not defined.") {
         format!("字段“{quoted}”没有定义")
@@ -200,7 +233,9 @@ fn translate(message: &str) -> String {
         match rest.split_once(" but expected ") {
             Some((found, expected)) => format!(
                 "这里出现了 {found}，应当是 {}",
-                expected.trim_end_matches('.')
+                expected
+                    .trim_end_matches('.')
+                    .replace("one of: ", "以下之一：")
             ),
             None => main.to_string(),
         }
@@ -836,6 +871,20 @@ struct SitemapEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tera_reports_give_their_place() {
+        let text = "error: Unknown filter `nosuch`\n --> page.html:3:12\n  |\n3 | {{ x | nosuch }}\n\nerror: Unknown test `y`\n --> base.html:1:1\n";
+        assert_eq!(
+            first_report(text),
+            Some(("Unknown filter `nosuch`", "page.html", 3, 12))
+        );
+        assert_eq!(
+            translate("Unknown filter `nosuch`"),
+            "没有名为“nosuch”的过滤器"
+        );
+        assert_eq!(first_report("no report here"), None);
+    }
 
     #[test]
     fn translates_common_tera_messages() {
