@@ -87,6 +87,33 @@ fn shortcodes_nested_a_thousand_deep_are_an_error() {
 }
 
 #[test]
+fn quotes_and_lists_nested_a_hundred_deep_are_an_error() {
+    let site = fixture("hostile/deep-shortcodes");
+    fs::remove_file(site.path().join("content/articles/shen.md")).unwrap();
+    for (name, marker) in [("yin", "> "), ("lie", "- ")] {
+        fs::write(
+            site.path().join(format!("content/articles/{name}.md")),
+            format!(
+                "---\ntitle: 很深\ndate: 2023-06-02\n---\n\n{}最里面\n",
+                marker.repeat(100)
+            ),
+        )
+        .unwrap();
+    }
+    let (code, report) = check_and_build(site.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        report.matches("错误[markdown/too-deep]").count(),
+        2,
+        "{report}"
+    );
+    assert!(
+        report.contains("--> content/articles/lie.md:6:"),
+        "{report}"
+    );
+}
+
+#[test]
 fn aliases_cannot_replace_generated_pages() {
     let site = fixture("hostile/alias-conflicts");
     let (code, report) = check_and_build(site.path());

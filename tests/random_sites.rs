@@ -311,8 +311,8 @@ fn sound_piece() -> impl Strategy<Value = String> {
         1 => prop::sample::select(vec!["**", "*", "***", "_", "\\", "\n\n", "\u{3000}", "《民法典》"])
             .prop_map(str::to_string),
         1 => (1..12usize).prop_map(|n| format!("{}甲{}", "{% tip() %}".repeat(n), "{% end %}".repeat(n))),
-        1 => (1..60usize).prop_map(|n| "> ".repeat(n)),
-        1 => (1..60usize).prop_map(|n| "- ".repeat(n)),
+        1 => (1..16usize).prop_map(|n| "> ".repeat(n)),
+        1 => (1..16usize).prop_map(|n| "- ".repeat(n)),
         1 => (1..60usize).prop_map(|n| "[".repeat(n)),
         1 => Just("\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n".to_string()),
         1 => Just("\n```\n{{ tip() }}\n```\n".to_string()),

@@ -184,6 +184,28 @@ fn forbidden_reference(text: &str, from: usize) -> Option<usize> {
     })
 }
 
+/// Block quotes and lists inside each other, at most: deeper than this nobody means, and
+/// browsers stop nesting the page at a few hundred levels.
+const MAX_BLOCK_DEPTH: usize = 32;
+
+/// Where the first block quote or list deeper than [`MAX_BLOCK_DEPTH`] starts, if any.
+fn too_deep(events: &[(Event, Range<usize>)]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                depth += 1;
+                if depth > MAX_BLOCK_DEPTH {
+                    return Some(range.start);
+                }
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Block shortcodes inside block shortcodes, at most: each level renders its body again, so
 /// the bound keeps both the stack and the time in check on any input.
 const MAX_SHORTCODE_DEPTH: usize = 16;
@@ -200,6 +222,15 @@ impl Renderer<'_, '_> {
             .filter(|(e, _)| matches!(e, Event::Start(Tag::Link { .. } | Tag::Image { .. })))
             .map(|(_, r)| range.start + map.original(r.start))
             .collect();
+        if let Some(at) = too_deep(&offsets) {
+            let d = Diagnostic::error(
+                "markdown/too-deep",
+                format!("引用（>）或列表一层套一层，超过了 {MAX_BLOCK_DEPTH} 层"),
+            )
+            .with_suggestion("检查这一行开头的 > 和 - 是否多写了；浏览器也只显示有限的层数");
+            let d = self.positions.diagnostic(range.start + map.original(at), d);
+            self.out.diagnostics.push(d);
+        }
         let events = emphasis::apply(offsets, &markdown);
         let events = place_shortcodes(events, &outputs);
 
