@@ -94,6 +94,7 @@ fn child(index: bool, site: &str, output: &str) -> i32 {
             base_url: None,
             drafts: false,
             offline: false,
+            preview: false,
         },
         output: output.into(),
         progress: false,

@@ -19,7 +19,7 @@
 mod common;
 
 use common::{Browser, Killed, free_port, median};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -50,20 +50,23 @@ fn get(port: u16, path: &str) -> Option<(String, String)> {
     Some((head.lines().next()?.to_string(), body.to_string()))
 }
 
-/// Follows the server's events: sends each event's name as it arrives.
+/// Follows the server's reload socket: sends each message's kind (`version`, `indexed` …) as
+/// it arrives.
 fn events(port: u16) -> mpsc::Receiver<(Instant, String)> {
     let (sender, receiver) = mpsc::channel();
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server answers");
-    write!(
-        stream,
-        "GET /__pufa/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .expect("the request is sent");
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("the server answers");
+    let url = format!("ws://127.0.0.1:{port}/__pufa/events");
+    let (mut socket, _) = tungstenite::client(url.as_str(), stream).expect("a WebSocket");
     std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { return };
-            if let Some(name) = line.strip_prefix("event: ") {
-                let _ = sender.send((Instant::now(), name.trim().to_string()));
+        while let Ok(message) = socket.read() {
+            let tungstenite::Message::Text(text) = message else {
+                continue;
+            };
+            let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&text) else {
+                continue;
+            };
+            if let Some(name) = map.keys().next() {
+                let _ = sender.send((Instant::now(), name.clone()));
             }
         }
     });

@@ -154,6 +154,7 @@ fn build(args: BuildArgs) -> ExitCode {
             base_url: args.base_url,
             drafts: args.drafts,
             offline: args.offline,
+            preview: false,
         },
         progress: std::io::stderr().is_terminal(),
         index: true,
@@ -192,6 +193,7 @@ fn check(args: CheckArgs) -> ExitCode {
         base_url: None,
         drafts: false,
         offline: false,
+        preview: false,
     };
     let diagnostics = cmd::check::run(&settings);
     let mut stdout = std::io::stdout().lock();

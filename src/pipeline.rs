@@ -27,6 +27,31 @@ pub struct Settings {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub offline: bool,
+    /// For `serve`: missing pictures and files and dead links are warnings, so a draft whose
+    /// photo comes later can still be seen ([`PREVIEW_WARNINGS`]). `build` and `check` keep
+    /// them errors.
+    pub preview: bool,
+}
+
+/// What the preview shows as warnings though it stops a build.
+pub const PREVIEW_WARNINGS: &[&str] = &[
+    "link/missing-file",
+    "link/missing-page",
+    "link/missing-anchor",
+    "front-matter/missing-file",
+];
+
+/// In the preview, makes the errors of [`PREVIEW_WARNINGS`] warnings that say so.
+fn soften(diagnostics: &mut [Diagnostic], preview: bool) {
+    if !preview {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        if d.is_error() && PREVIEW_WARNINGS.contains(&d.code) {
+            d.severity = crate::diagnostic::Severity::Warning;
+            d.message.push_str("（预览时先显示，生成网站时这是错误）");
+        }
+    }
 }
 
 /// A loaded site, ready to render.
@@ -43,6 +68,7 @@ pub struct Prepared {
     /// Warnings about site.yaml, kept for updates that do not read it again.
     config_warnings: Diagnostics,
     drafts: bool,
+    preview: bool,
     /// Each page's own text checks, by content path, kept for updates.
     lints: std::collections::HashMap<String, Diagnostics>,
     /// Every output path and what renders it ([`render::jobs`]), each path checked and
@@ -138,6 +164,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     let mut lints = std::collections::HashMap::new();
     let (cited, tax) = analyse(&site, &rendered, &mut lints, |_| true, None, diagnostics);
 
+    soften(&mut diagnostics[first_diagnostic..], settings.preview);
     let (Ok(theme), Some(Ok(engine))) = (theme, engine) else {
         return None;
     };
@@ -154,6 +181,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         offline: settings.offline,
         config_warnings,
         drafts: settings.drafts,
+        preview: settings.preview,
         lints,
         jobs: Vec::new(),
     };
@@ -179,6 +207,7 @@ impl Prepared {
             offline,
             config_warnings,
             drafts,
+            preview,
             mut lints,
             jobs: _,
         } = self;
@@ -273,6 +302,7 @@ impl Prepared {
             &mut diagnostics,
         );
         timings.stage("分类和检查");
+        soften(&mut diagnostics, preview);
         if has_errors(&diagnostics) {
             return Err(diagnostics);
         }
@@ -288,6 +318,7 @@ impl Prepared {
             offline,
             config_warnings,
             drafts,
+            preview,
             lints,
             jobs: Vec::new(),
         };

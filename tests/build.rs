@@ -188,6 +188,7 @@ fn a_build_without_the_index_lacks_only_the_index() {
             base_url: None,
             drafts: false,
             offline: false,
+            preview: false,
         },
         output: output.clone(),
         progress: false,

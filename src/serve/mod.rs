@@ -7,6 +7,8 @@
 //! the page while the last good version stays served. Only files of the built site are
 //! served: request paths are looked up in the build's own list, never joined to a folder.
 
+mod files;
+mod idle;
 mod site;
 mod watch;
 
@@ -15,13 +17,12 @@ use crate::pipeline::Settings;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 use site::Snapshot;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -43,17 +44,33 @@ struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     /// Problems of the last build, shown over the page while they last.
     problems: RwLock<Vec<Problem>>,
+    /// Warnings of the last good build, shown in a small panel on the page.
+    warnings: RwLock<Vec<Problem>>,
     version: RwLock<u64>,
     changes: broadcast::Sender<Change>,
     root: PathBuf,
+    /// The site folder's real path: served files must be inside it.
+    real_root: PathBuf,
 }
 
-#[derive(Clone, Debug)]
+/// What the open pages are told, as one JSON message each over their WebSocket.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "lowercase")]
 enum Change {
+    /// A new build: pages of an older one reload.
     Version(u64),
     /// The search index of this version is in place.
     Indexed(u64),
-    Problems(String),
+    /// The build failed: shown over the page, which stays the last good version.
+    Errors(Vec<Problem>),
+    /// The warnings of the current build, for the page's panel (empty: none).
+    Warnings(Vec<Problem>),
+}
+
+impl Change {
+    fn message(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
 }
 
 /// A diagnostic as the overlay shows it.
@@ -113,14 +130,17 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         base_url: Some(format!("http://{shown}/")),
         drafts: options.drafts,
         offline: false,
+        preview: true,
     };
     let (changes, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot::default())),
         problems: RwLock::new(Vec::new()),
+        warnings: RwLock::new(Vec::new()),
         version: RwLock::new(0),
         changes,
         root: options.root.clone(),
+        real_root: std::fs::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone()),
     });
     println!("预览地址：http://{shown}/");
     if ip.is_unspecified() {
@@ -141,7 +161,7 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         .route("/__pufa/reload.js", get(reload_script))
         .fallback(get(page))
         .with_state(shared);
-    let result = axum::serve(listener, app)
+    let result = axum::serve(idle::IdleListener(listener), app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -160,8 +180,16 @@ fn rebuild(
     changed: Option<&[PathBuf]>,
 ) {
     let started = std::time::Instant::now();
-    let mut builder = builder.lock().expect("no panics while building");
-    match builder.rebuild(changed) {
+    // A rebuild that panicked left the lock poisoned, and nothing half-done: the builder
+    // starts its next rebuild from scratch.
+    let mut builder = builder
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.rebuild(changed)));
+    let result =
+        outcome.unwrap_or_else(|panic| Err(vec![internal_error(&*panic, changed, &shared.root)]));
+    match result {
         Ok(site::Built {
             snapshot,
             warnings,
@@ -170,6 +198,8 @@ fn rebuild(
         }) => {
             *shared.snapshot.write().expect("lock") = snapshot;
             shared.problems.write().expect("lock").clear();
+            let shown: Vec<Problem> = warnings.iter().map(|d| problem(d, &shared.root)).collect();
+            *shared.warnings.write().expect("lock") = shown.clone();
             let version = {
                 let mut version = shared.version.write().expect("lock");
                 *version += 1;
@@ -177,6 +207,7 @@ fn rebuild(
             };
             // The open pages reload first; the terminal can wait.
             let _ = shared.changes.send(Change::Version(version));
+            let _ = shared.changes.send(Change::Warnings(shown));
             let elapsed = started.elapsed().as_millis();
             print_diagnostics(&warnings, &shared.root);
             println!("已更新 {rendered} 个页面（{elapsed} 毫秒）");
@@ -184,7 +215,9 @@ fn rebuild(
                 // Building the index takes both cores for a while on a large site: let the
                 // browser reload and draw the page first.
                 std::thread::sleep(INDEX_AFTER);
-                if let Some(snapshot) = builder.reindex() {
+                let index =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.reindex()));
+                if let Ok(Some(snapshot)) = index {
                     *shared.snapshot.write().expect("lock") = snapshot;
                 }
             }
@@ -197,12 +230,43 @@ fn rebuild(
                 .filter(|d| d.is_error())
                 .map(|d| problem(d, &shared.root))
                 .collect();
-            let json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
-            *shared.problems.write().expect("lock") = problems;
+            *shared.problems.write().expect("lock") = problems.clone();
             println!("网站有错误，继续显示上一次正确的版本。");
-            let _ = shared.changes.send(Change::Problems(json));
+            let _ = shared.changes.send(Change::Errors(problems));
         }
     }
+}
+
+/// A panic in a rebuild, as the author sees it: pufa's own fault, which file it was
+/// working on, and what to do.
+fn internal_error(
+    panic: &(dyn std::any::Any + Send),
+    changed: Option<&[PathBuf]>,
+    root: &Path,
+) -> Diagnostic {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let file = changed
+        .and_then(|paths| paths.first())
+        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf());
+    let what = match &file {
+        Some(file) => format!(" {} ", crate::fs::shown(file)),
+        None => "整个网站".to_string(),
+    };
+    let mut d = Diagnostic::error(
+        "serve/internal",
+        format!("内部错误：pufa 在处理{what}时出了问题（{message}）"),
+    )
+    .with_suggestion(
+        "这是 pufa 自身的问题，不是网站写错了。请把这条信息和刚才改动的文件发给网站的技术支持；再保存任何文件，pufa 会重新生成整个网站",
+    );
+    if let Some(file) = file {
+        d = d.in_file(file);
+    }
+    d
 }
 
 fn print_diagnostics(diagnostics: &Diagnostics, root: &Path) {
@@ -302,64 +366,154 @@ fn unchanged_or(request: &HeaderMap, bytes: &[u8], kind: &str) -> Response {
     .expect("a valid response")
 }
 
-async fn events(
-    State(shared): State<Arc<Shared>>,
-) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
-    let receiver = shared.changes.subscribe();
+/// The reload channel of one open page: a WebSocket, not Server-Sent Events. A browser
+/// gives each host six HTTP/1.1 connections, and an event stream holds one for as long as
+/// its page is open — also in the back/forward cache — so the seventh tab or the sixth
+/// navigation waited. WebSockets do not count against that budget (docs/serve.md has the
+/// measurements). The page closes its socket when it is hidden in the back/forward cache
+/// and opens a new one when it is shown again, and the server pings every 15 seconds, so
+/// that sockets whose page is gone are noticed and closed.
+async fn events(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) -> Response {
+    ws.on_upgrade(move |socket| talk(socket, shared))
+}
+
+async fn talk(mut socket: WebSocket, shared: Arc<Shared>) {
+    let mut changes = shared.changes.subscribe();
     let version = *shared.version.read().expect("lock");
     let problems = shared.problems.read().expect("lock").clone();
-    let mut first = vec![Event::default().event("version").data(version.to_string())];
+    let warnings = shared.warnings.read().expect("lock").clone();
+    let mut first = vec![Change::Version(version), Change::Warnings(warnings)];
     if !problems.is_empty() {
-        let json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
-        first.push(Event::default().event("errors").data(json));
+        first.push(Change::Errors(problems));
     }
-    let initial = futures_util::stream::iter(first.into_iter().map(Ok));
-    let updates = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(Change::Version(v)) => {
-                    return Some((
-                        Ok(Event::default().event("version").data(v.to_string())),
-                        receiver,
-                    ));
-                }
-                Ok(Change::Indexed(v)) => {
-                    return Some((
-                        Ok(Event::default().event("indexed").data(v.to_string())),
-                        receiver,
-                    ));
-                }
-                Ok(Change::Problems(json)) => {
-                    return Some((Ok(Event::default().event("errors").data(json)), receiver));
+    for change in first {
+        if socket
+            .send(Message::Text(change.message().into()))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    let mut ping = tokio::time::interval(std::time::Duration::from_secs(15));
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            change = changes.recv() => match change {
+                Ok(change) => {
+                    if socket.send(Message::Text(change.message().into())).await.is_err() {
+                        return;
+                    }
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
             }
         }
-    });
-    use futures_util::StreamExt;
-    Sse::new(initial.chain(updates)).keep_alive(KeepAlive::default())
+    }
 }
 
 /// Serves a file of the built site, or its 404 page.
 async fn page(State(shared): State<Arc<Shared>>, uri: Uri, request: HeaderMap) -> Response {
     let snapshot = shared.snapshot.read().expect("lock").clone();
     let version = *shared.version.read().expect("lock");
+    if snapshot.is_empty() {
+        return waiting(version);
+    }
     match resolve(&snapshot, uri.path()) {
-        Resolved::File(path) => match snapshot.get(&path) {
-            Some(bytes) if !content_type(&path).starts_with("text/html") => {
-                unchanged_or(&request, &bytes, content_type(&path))
+        Resolved::File(path) => {
+            if let Some(bytes) = snapshot.generated(&path) {
+                let kind = files::content_type(&path);
+                if kind.starts_with("text/html") {
+                    return file_response(StatusCode::OK, &path, &bytes, version);
+                }
+                return unchanged_or(&request, &bytes, &kind);
             }
-            Some(bytes) => file_response(StatusCode::OK, &path, &bytes, version),
-            None => not_found(&snapshot, version),
-        },
-        Resolved::Redirect(to) => Response::builder()
-            .status(StatusCode::MOVED_PERMANENTLY)
-            .header(header::LOCATION, to)
-            .body(Body::empty())
-            .expect("a valid response"),
+            let Some(source) = snapshot.copy(&path) else {
+                return not_found(&snapshot, version);
+            };
+            let root = shared.real_root.clone();
+            match files::respond(source.to_path_buf(), &path, root, &request).await {
+                Some(response) => response,
+                None => not_found(&snapshot, version),
+            }
+        }
+        Resolved::Redirect(to) => {
+            // Built from the site path, never from the raw request, so the address stays on
+            // this server (`//evil.example` must not become a redirect elsewhere).
+            let to = match uri.query() {
+                Some(query) => format!("{to}?{query}"),
+                None => to,
+            };
+            Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header(header::LOCATION, to)
+                .body(Body::empty())
+                .expect("a valid response")
+        }
+        Resolved::NotFound if is_picture(uri.path()) => placeholder(uri.path()),
         Resolved::NotFound => not_found(&snapshot, version),
     }
+}
+
+fn is_picture(path: &str) -> bool {
+    mime_guess::from_path(path)
+        .first()
+        .is_some_and(|m| m.type_() == mime_guess::mime::IMAGE)
+}
+
+/// What a missing picture shows in the preview: a grey box that says which file is missing,
+/// where a build stops with an error. (Still a 404, so nothing takes it for the picture.)
+fn placeholder(path: &str) -> Response {
+    let name = percent_decode(path).unwrap_or_default();
+    let name = name.rsplit('/').next().unwrap_or("");
+    let shown: String = name
+        .chars()
+        .take(40)
+        .map(|c| match c {
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '&' => "&amp;".to_string(),
+            '"' => "&quot;".to_string(),
+            c if crate::text::is_forbidden(c) => String::new(),
+            c => c.to_string(),
+        })
+        .collect();
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"270\" viewBox=\"0 0 480 270\">\
+         <rect width=\"480\" height=\"270\" fill=\"#e6e6e6\" stroke=\"#999\" stroke-dasharray=\"8 6\"/>\
+         <text x=\"240\" y=\"125\" text-anchor=\"middle\" font-size=\"22\" fill=\"#444\">图片还没有放进网站</text>\
+         <text x=\"240\" y=\"160\" text-anchor=\"middle\" font-size=\"16\" fill=\"#666\">{shown}</text></svg>"
+    );
+    Response::builder()
+        .status(StatusCode::NOT_FOUND)
+        .header(header::CONTENT_TYPE, "image/svg+xml")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(svg))
+        .expect("a valid response")
+}
+
+/// What every address shows before the first successful build: a page that says so, shows
+/// the problems over itself (the reload script), and reloads once the site builds.
+fn waiting(version: u64) -> Response {
+    let page = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>网站还没有生成成功</title></head><body>\
+        <h1>网站还没有生成成功</h1><p>改正下面列出的问题并保存，这个页面会自动刷新。</p></body></html>";
+    file_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "index.html",
+        page.as_bytes(),
+        version,
+    )
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -393,7 +547,7 @@ fn resolve(snapshot: &Snapshot, request: &str) -> Resolved {
         return Resolved::File(file);
     }
     if snapshot.contains(&format!("{relative}/index.html")) {
-        return Resolved::Redirect(format!("{request}/"));
+        return Resolved::Redirect(format!("/{}/", crate::url::encode_path(relative)));
     }
     Resolved::NotFound
 }
@@ -416,14 +570,14 @@ fn percent_decode(path: &str) -> Option<String> {
 }
 
 fn not_found(snapshot: &Snapshot, version: u64) -> Response {
-    match snapshot.get("404.html") {
+    match snapshot.generated("404.html") {
         Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", &bytes, version),
         None => (StatusCode::NOT_FOUND, "404").into_response(),
     }
 }
 
 fn file_response(status: StatusCode, path: &str, bytes: &[u8], version: u64) -> Response {
-    let kind = content_type(path);
+    let kind = files::content_type(path);
     let body = if kind.starts_with("text/html") {
         Body::from(inject_reload(bytes, version))
     } else {
@@ -450,27 +604,6 @@ fn inject_reload(html: &[u8], version: u64) -> Vec<u8> {
             out.into_bytes()
         }
         None => format!("{text}{tag}").into_bytes(),
-    }
-}
-
-fn content_type(path: &str) -> &'static str {
-    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    match extension.as_str() {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "vtt" => "text/vtt; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "mp4" | "m4v" => "video/mp4",
-        "webm" => "video/webm",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
     }
 }
 
@@ -511,6 +644,8 @@ mod tests {
             ("/articles/..%2f..%2fsite.yaml", Resolved::NotFound),
             ("/articles/%2E%2E/%2E%2E/etc/passwd", Resolved::NotFound),
             ("//etc/passwd", Resolved::NotFound),
+            ("//articles/a", Resolved::Redirect("/articles/a/".into())),
+            ("/media/%E5%9B%BE%201.png/", Resolved::NotFound),
             ("/content/articles/a.md", Resolved::NotFound),
             ("/%ZZ", Resolved::NotFound),
             ("/articles/a/..\\index.html", Resolved::NotFound),

@@ -35,17 +35,23 @@ impl Snapshot {
         }
     }
 
-    /// The file at output path `path`, read from memory or disk.
-    pub fn get(&self, path: &str) -> Option<Arc<[u8]>> {
-        let generated = match self.changes.get(path) {
+    /// The generated file at output path `path` (a page, a feed, the search index).
+    pub fn generated(&self, path: &str) -> Option<Arc<[u8]>> {
+        match self.changes.get(path) {
             Some(change) => change.clone(),
             None => self.base.get(path).cloned(),
-        };
-        if generated.is_some() {
-            return generated;
         }
-        let file = self.copies.get(path)?;
-        std::fs::read(file).ok().map(Arc::from)
+    }
+
+    /// The source of the copied file at output path `path`: a file under content/ or a
+    /// theme's static file, served from disk ([`super::files`]).
+    pub fn copy(&self, path: &str) -> Option<&Path> {
+        self.copies.get(path).map(PathBuf::as_path)
+    }
+
+    /// Whether nothing was ever built into this version.
+    pub fn is_empty(&self) -> bool {
+        self.base.is_empty() && self.changes.is_empty() && self.copies.is_empty()
     }
 
     pub fn contains(&self, path: &str) -> bool {
@@ -96,22 +102,11 @@ impl Snapshot {
     }
 }
 
-/// Collects output in memory.
+/// Collects output in memory; copied files only by their source, opened when served.
+#[derive(Default)]
 struct Memory {
     files: Mutex<HashMap<String, Arc<[u8]>>>,
     copies: Mutex<HashMap<String, PathBuf>>,
-    /// Canonical site root: files from elsewhere (symlinks out of the site) are not served.
-    root: PathBuf,
-}
-
-impl Memory {
-    fn new(root: &Path) -> Memory {
-        Memory {
-            files: Mutex::new(HashMap::new()),
-            copies: Mutex::new(HashMap::new()),
-            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
-        }
-    }
 }
 
 impl Sink for Memory {
@@ -124,13 +119,10 @@ impl Sink for Memory {
     }
 
     fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
-        let inside = std::fs::canonicalize(from).is_ok_and(|f| f.starts_with(&self.root));
-        if inside {
-            self.copies
-                .lock()
-                .expect("no panics while holding the lock")
-                .insert(path.to_string(), from.to_path_buf());
-        }
+        self.copies
+            .lock()
+            .expect("no panics while holding the lock")
+            .insert(path.to_string(), from.to_path_buf());
         Ok(())
     }
 }
@@ -213,7 +205,7 @@ impl Builder {
         let Some(prepared) = pipeline::prepare(&self.settings, &mut diagnostics) else {
             return Err(diagnostics);
         };
-        let memory = Memory::new(&self.settings.root);
+        let memory = Memory::default();
         let jobs = prepared.jobs();
         let (emitted, mut failures) =
             pipeline::emit(&prepared, jobs, true, &memory, &|| {}, &mut |_| {});
@@ -299,7 +291,7 @@ impl Builder {
             (jobs, new_shows, site_lists, gone)
         };
         timings.stage("找出要更新的页面");
-        let memory = Memory::new(&self.settings.root);
+        let memory = Memory::default();
         let failures = pipeline::render(
             &prepared,
             &jobs,
@@ -336,7 +328,7 @@ impl Builder {
     /// built whole) and returns the snapshot with it. Pages are served before this finishes.
     pub fn reindex(&mut self) -> Option<Arc<Snapshot>> {
         let state = self.state.as_mut()?;
-        let memory = Memory::new(&self.settings.root);
+        let memory = Memory::default();
         crate::search::build(&state.prepared.data().search_docs(), |path, bytes| {
             memory.write(path, bytes)
         })

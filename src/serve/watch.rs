@@ -2,13 +2,17 @@
 //!
 //! content/, themes/ and templates/ are watched recursively as folders (editors save by
 //! writing a temporary file and renaming it over the old one), and the site root itself, not
-//! recursively, for site.yaml. The output folder is not watched. Editor scratch files are
-//! ignored. Changes arriving together are handled as one.
+//! recursively, for site.yaml and for those folders coming, going or being renamed: each
+//! time one does, the folders are watched afresh, so a folder created after start, or moved
+//! away and back, is followed like the others. The output folder is not watched. Editor
+//! scratch files are ignored. Changes arriving together are handled as one.
 
 use notify::RecursiveMode;
-use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_opt};
+use notify_debouncer_full::{
+    DebounceEventResult, Debouncer, FileIdCache, new_debouncer, new_debouncer_opt,
+};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 /// How long to wait for a burst of saves to settle: an editor's write-then-rename takes a
@@ -17,7 +21,28 @@ const SETTLE: Duration = Duration::from_millis(30);
 
 /// A running watcher; dropping it stops watching.
 pub struct Watcher {
-    _debouncer: Box<dyn std::any::Any + Send>,
+    _debouncer: Arc<Mutex<Box<dyn Watch>>>,
+}
+
+/// What the event thread needs of a debouncer, whichever kind: to watch a folder again
+/// after it was removed, renamed or first created.
+trait Watch: Send {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()>;
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()>;
+}
+
+impl<T, C> Watch for Debouncer<T, C>
+where
+    T: notify::Watcher + Send,
+    C: FileIdCache + Send,
+{
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        Debouncer::watch(self, path, mode)
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        Debouncer::unwatch(self, path)
+    }
 }
 
 /// Watches `root` and calls `on_change` (on a thread of its own) after each change, with the
@@ -28,28 +53,32 @@ pub fn start(
     on_change: impl Fn(Option<Vec<PathBuf>>) + Send + 'static,
 ) -> notify::Result<Watcher> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
-    let debouncer: Box<dyn std::any::Any + Send> = if poll {
+    let mut debouncer: Box<dyn Watch> = if poll {
         // The polling watcher keeps modification times in whole seconds: a save in the same
         // second as the last look would pass unseen. Comparing contents catches it, at the
         // price of reading every source file at each look.
         let config = notify::Config::default()
             .with_poll_interval(Duration::from_millis(500))
             .with_compare_contents(true);
-        let mut d = new_debouncer_opt::<_, notify::PollWatcher, notify_debouncer_full::NoCache>(
+        Box::new(new_debouncer_opt::<
+            _,
+            notify::PollWatcher,
+            notify_debouncer_full::NoCache,
+        >(
             SETTLE,
             None,
             sender,
             notify_debouncer_full::NoCache,
             config,
-        )?;
-        watch_all(root, |path, mode| d.watch(path, mode))?;
-        Box::new(d)
+        )?)
     } else {
-        let mut d = new_debouncer(SETTLE, None, sender)?;
-        watch_all(root, |path, mode| d.watch(path, mode))?;
-        Box::new(d)
+        Box::new(new_debouncer(SETTLE, None, sender)?)
     };
+    debouncer.watch(root, RecursiveMode::NonRecursive)?;
+    watch_folders(root, &mut *debouncer);
+    let debouncer = Arc::new(Mutex::new(debouncer));
     let root = root.to_path_buf();
+    let watching = debouncer.clone();
     std::thread::spawn(move || {
         while let Ok(result) = receiver.recv() {
             let mut changed = Changed::default();
@@ -57,6 +86,14 @@ pub fn start(
             // Take whatever else arrived meanwhile, so one burst makes one rebuild.
             while let Ok(more) = receiver.try_recv() {
                 changed.add(&root, more);
+            }
+            // content/, themes/ or templates/ appeared, went or was renamed: watch what is
+            // there now, so that preview and build never part.
+            if changed.paths.iter().any(|p| is_folder_of(&root, p)) {
+                let mut debouncer = watching
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                watch_folders(&root, &mut **debouncer);
             }
             if changed.unknown {
                 on_change(None);
@@ -70,22 +107,32 @@ pub fn start(
     })
 }
 
-fn watch_all(
-    root: &Path,
-    mut watch: impl FnMut(&Path, RecursiveMode) -> notify::Result<()>,
-) -> notify::Result<()> {
-    watch(root, RecursiveMode::NonRecursive)?;
-    for folder in [
-        crate::content::CONTENT_DIR,
-        crate::theme::THEMES_DIR,
-        crate::theme::SITE_TEMPLATES_DIR,
-    ] {
+/// The folders watched recursively.
+const FOLDERS: [&str; 3] = [
+    crate::content::CONTENT_DIR,
+    crate::theme::THEMES_DIR,
+    crate::theme::SITE_TEMPLATES_DIR,
+];
+
+/// Watches each folder of [`FOLDERS`] that exists now, afresh. A folder that is missing
+/// is seen when it appears, through the watch on the site folder itself.
+fn watch_folders(root: &Path, debouncer: &mut dyn Watch) {
+    for folder in FOLDERS {
         let path = root.join(folder);
+        let _ = debouncer.unwatch(&path);
         if path.is_dir() {
-            watch(&path, RecursiveMode::Recursive)?;
+            let _ = debouncer.watch(&path, RecursiveMode::Recursive);
         }
     }
-    Ok(())
+}
+
+/// Whether `path` is one of the watched folders itself.
+fn is_folder_of(root: &Path, path: &Path) -> bool {
+    path.parent() == Some(root)
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| FOLDERS.contains(&n))
 }
 
 /// The sources that changed in a burst of events.
@@ -135,13 +182,7 @@ fn is_source(root: &Path, path: &Path) -> bool {
         .next()
         .and_then(|c| c.as_os_str().to_str())
         .unwrap_or("");
-    first == crate::config::CONFIG_FILE
-        || [
-            crate::content::CONTENT_DIR,
-            crate::theme::THEMES_DIR,
-            crate::theme::SITE_TEMPLATES_DIR,
-        ]
-        .contains(&first)
+    first == crate::config::CONFIG_FILE || FOLDERS.contains(&first)
 }
 
 /// Editor scratch files: vim's `.swp` and `4913`, backups ending in `~`, emacs's `.#` locks.
