@@ -25,11 +25,22 @@ impl Server {
 
     /// Starts with more command-line arguments.
     fn start_with(root: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
+        let server = Server::launch(root, args, &[]);
+        server.wait_for(|| server.get("/").0 == 200);
+        server
+    }
+
+    /// Starts and returns as soon as it listens, whether the site builds or not.
+    fn launch(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        // Another build of pufa can stand in, to measure an older version with these tests.
+        let program = std::env::var("PUFA_SERVE_BINARY")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_pufa").to_string());
+        let mut child = Command::new(program)
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
             .args(args)
             .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -52,13 +63,31 @@ impl Server {
         }
         // Keep reading its output so it never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        let server = Server {
+        Server {
             child,
             address: address.expect("serve printed its address"),
             said,
-        };
-        server.wait_for(|| server.get("/").0 == 200);
-        server
+        }
+    }
+
+    /// The raw exchange for `method path` with `headers` (each ending in `\r\n`): status,
+    /// response head, body bytes.
+    fn exchange(&self, method: &str, path: &str, headers: &str) -> (u16, String, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a response head");
+        let head = String::from_utf8_lossy(&response[..split]).into_owned();
+        let body = response[split + 4..].to_vec();
+        (head[9..12].parse().unwrap(), head, body)
     }
 
     /// The whole raw response to a GET of `path` with `headers` (each ending in `\r\n`).
@@ -119,8 +148,13 @@ struct Events {
 impl Events {
     /// The next message: (what it is, its data as JSON text).
     fn next(&mut self) -> (String, String) {
+        let started = Instant::now();
         loop {
             // Pings arrive even when nothing changes.
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no message for 30 seconds"
+            );
             let message = self.socket.read().expect("the reload socket stays open");
             let tungstenite::Message::Text(text) = message else {
                 continue;
@@ -173,8 +207,23 @@ fn without_reload(html: &str) -> String {
     }
 }
 
-/// Every file a fresh `pufa build` writes is served with the same content.
-fn assert_served_equals_built(server: &Server, site: &Path) {
+/// The request path that serves an output file.
+fn request_path(file: &str) -> String {
+    let path = format!("/{}", file.trim_end_matches("index.html"));
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/-._".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Every file a fresh `pufa build` writes is served with the same content. Returns the
+/// files it wrote.
+fn assert_served_equals_built(server: &Server, site: &Path) -> Vec<String> {
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");
     let base = format!("http://{}/", server.address);
@@ -193,31 +242,23 @@ fn assert_served_equals_built(server: &Server, site: &Path) {
         "{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    for file in files(&public) {
+    let built = files(&public);
+    for file in &built {
         if file == ".pufa-output"
             || !(file.ends_with(".html") || file.ends_with(".xml") || file.ends_with(".js"))
         {
             continue;
         }
-        let path = format!("/{}", file.trim_end_matches("index.html"));
-        let encoded: String = path
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"/-._".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+        let encoded = request_path(file);
         let (status, body) = server.get(&encoded);
         assert_eq!(status, 200, "{file}");
         assert_eq!(
             without_reload(&body),
-            read(&public.join(&file)),
+            read(&public.join(file)),
             "{file} served differs from built"
         );
     }
+    built
 }
 
 #[test]
@@ -387,7 +428,33 @@ fn edit(site: &Path, step: u64, choice: u64) {
         fs::write(file, all).unwrap();
     };
     let episode = content.join("episodes/第一集.md");
-    match choice % 13 {
+    let folders: Vec<std::path::PathBuf> = fs::read_dir(content.join("articles"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("folder-")
+        })
+        .collect();
+    match choice % 15 {
+        // A folder of articles made, renamed and removed whole.
+        13 => {
+            let folder = content.join(format!("articles/folder-{step}"));
+            fs::create_dir_all(&folder).unwrap();
+            fs::write(
+                folder.join(format!("page-{step}.md")),
+                format!("---\ntitle: 栏目文章{step}\ndate: 2023-06-0{}\n---\n\n正文{step}。\n", 1 + step % 9),
+            )
+            .unwrap();
+        }
+        14 => match folders.first() {
+            Some(folder) if step.is_multiple_of(2) => fs::remove_dir_all(folder).unwrap(),
+            Some(folder) => fs::rename(folder, content.join(format!("articles/folder-{step}-renamed"))).unwrap(),
+            None => replace(&home, "欢迎", "欢迎来到"),
+        },
         0 => replace(&article, "家长要先倾听。", &format!("家长要先倾听。第{step}次修改。")),
         1 => replace(&article, "title: 校园欺凌怎么办", &format!("title: 校园欺凌怎么办（{step}）")),
         2 => {
@@ -500,11 +567,12 @@ fn save_and_see(site: &Path, server: &Server, events: &mut Events, sentence: &st
 
 #[test]
 fn after_random_edits_the_served_site_equals_a_fresh_build() {
-    for seed in [1u64, 7, 42] {
+    for seed in [1u64, 7, 42, 99] {
         let site = fixture("build/basic");
         let server = Server::start(site.path());
         let mut events = server.events();
         let mut version: u64 = events.wait("version").parse().unwrap();
+        let mut ever = std::collections::BTreeSet::new();
         let mut state = seed;
         for step in 0..12 {
             // A small linear congruential generator: the same edits for the same seed.
@@ -552,7 +620,19 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
                 }
                 version = v;
             }
-            assert_served_equals_built(&server, site.path());
+            // What a fresh build writes is served as built; what it no longer writes is gone.
+            let built: std::collections::BTreeSet<String> =
+                assert_served_equals_built(&server, site.path())
+                    .into_iter()
+                    .collect();
+            for file in ever.difference(&built) {
+                let (status, _) = server.get(&request_path(file));
+                assert_eq!(
+                    status, 404,
+                    "seed {seed} step {step}: {file} is still served"
+                );
+            }
+            ever.extend(built);
         }
     }
 }
@@ -598,6 +678,31 @@ impl Drop for Driver {
     }
 }
 
+/// A headless Chromium session through `driver`, with a fresh profile (kept while the
+/// returned folder lives).
+async fn browser(driver: &Driver) -> (fantoccini::Client, tempfile::TempDir) {
+    let profile = tempfile::tempdir().unwrap();
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let client =
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .expect("a browser session");
+    (client, profile)
+}
+
 /// Waits until the open page's HTML satisfies `done`.
 async fn wait_for_page(
     client: &fantoccini::Client,
@@ -626,25 +731,7 @@ async fn an_open_page_follows_the_saves_by_itself() {
     let site = fixture("build/basic");
     let server = Server::start(site.path());
     let driver = Driver::start();
-    let profile = tempfile::tempdir().unwrap();
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let client =
-        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&driver.url)
-            .await
-            .expect("a browser session");
+    let (client, _profile) = browser(&driver).await;
     client
         .goto(&format!(
             "http://{}/articles/xiao-yuan-qi-ling/",
@@ -689,6 +776,532 @@ async fn an_open_page_follows_the_saves_by_itself() {
     .unwrap();
     wait_for_page(&client, "the fix", |s| {
         s.contains("家长要先认真倾听。") && !s.contains("pufa-overlay")
+    })
+    .await;
+    client.close().await.unwrap();
+}
+
+/// The value of header `name` in a response head.
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_swapped_for_a_link_out_is_not_served_while_the_build_is_broken() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret.txt"), "机密文件").unwrap();
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let mut events = server.events();
+    events.wait("version");
+    assert_eq!(server.get("/media/poster.png").0, 200);
+    // A save that breaks the build keeps the last good version served …
+    let article = site.path().join("content/articles/校园欺凌.md");
+    fs::write(&article, "没有 front matter 的文章\n").unwrap();
+    events.wait("errors");
+    // … and its picture, swapped for a link to a file outside the site, is not served.
+    let poster = site.path().join("content/media/poster.png");
+    fs::remove_file(&poster).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), &poster).unwrap();
+    let (status, _, body) = server.exchange("GET", "/media/poster.png", "");
+    assert_eq!(status, 404);
+    assert!(!String::from_utf8_lossy(&body).contains("机密文件"));
+    // Nor a file replaced by a folder.
+    fs::remove_file(&poster).unwrap();
+    fs::create_dir(&poster).unwrap();
+    assert_eq!(server.exchange("GET", "/media/poster.png", "").0, 404);
+}
+
+#[test]
+fn videos_stream_in_ranges_with_head_and_types() {
+    let site = fixture("build/basic");
+    let video: Vec<u8> = (0..1_048_576u32).map(|i| (i % 251) as u8).collect();
+    fs::write(site.path().join("content/media/big.mp4"), &video).unwrap();
+    let server = Server::start(site.path());
+
+    let (status, head, body) =
+        server.exchange("GET", "/media/big.mp4", "Range: bytes=1000-1999\r\n");
+    assert_eq!(status, 206, "{head}");
+    assert_eq!(
+        header(&head, "content-range"),
+        Some("bytes 1000-1999/1048576")
+    );
+    assert_eq!(header(&head, "content-length"), Some("1000"));
+    assert_eq!(header(&head, "content-type"), Some("video/mp4"));
+    assert_eq!(body, &video[1000..2000]);
+
+    let (status, _, body) = server.exchange("GET", "/media/big.mp4", "Range: bytes=-10\r\n");
+    assert_eq!(status, 206);
+    assert_eq!(body, &video[video.len() - 10..]);
+
+    let (status, head, _) = server.exchange("GET", "/media/big.mp4", "Range: bytes=2000000-\r\n");
+    assert_eq!(status, 416);
+    assert_eq!(header(&head, "content-range"), Some("bytes */1048576"));
+
+    let (status, head, body) = server.exchange("HEAD", "/media/big.mp4", "");
+    assert_eq!(status, 200);
+    assert_eq!(header(&head, "content-length"), Some("1048576"));
+    assert_eq!(header(&head, "accept-ranges"), Some("bytes"));
+    assert!(body.is_empty());
+
+    let (status, _, body) = server.exchange("GET", "/media/big.mp4", "");
+    assert_eq!(status, 200);
+    assert_eq!(body, video);
+    let (_, head, _) = server.exchange("GET", "/media/ep.vtt", "");
+    assert_eq!(
+        header(&head, "content-type"),
+        Some("text/vtt; charset=utf-8")
+    );
+}
+
+/// Peak resident memory of a process, in bytes.
+#[cfg(target_os = "linux")]
+fn peak_memory(pid: u32) -> u64 {
+    let status = read(Path::new(&format!("/proc/{pid}/status")));
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ten_downloads_of_a_large_video_take_little_memory() {
+    let site = fixture("build/basic");
+    // 300 MB without writing them: a file with a hole reads back as zeros.
+    let big = fs::File::create(site.path().join("content/media/film.mp4")).unwrap();
+    big.set_len(300 * 1024 * 1024).unwrap();
+    let server = Server::start(site.path());
+    let readers: Vec<_> = (0..10)
+        .map(|_| {
+            let address = server.address.clone();
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(&address).unwrap();
+                write!(
+                    stream,
+                    "GET /media/film.mp4 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
+                let mut total = 0u64;
+                let mut buf = vec![0u8; 256 * 1024];
+                loop {
+                    match stream.read(&mut buf).unwrap() {
+                        0 => break,
+                        n => total += n as u64,
+                    }
+                }
+                total
+            })
+        })
+        .collect();
+    for reader in readers {
+        assert!(reader.join().unwrap() > 300 * 1024 * 1024);
+    }
+    let peak = peak_memory(server.child.id());
+    assert!(peak < 100 * 1024 * 1024, "peak {} MB", peak / 1024 / 1024);
+}
+
+#[test]
+fn redirects_stay_on_the_site_and_keep_the_query() {
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    for path in ["//evil.example", "//evil.example/", "/\\evil.example"] {
+        let (status, head, _) = server.exchange("GET", path, "");
+        assert_eq!(status, 404, "{path}: {head}");
+        assert_eq!(header(&head, "location"), None, "{path}");
+    }
+    for path in [
+        "/articles/di-san-pian?from=qr",
+        "//articles/di-san-pian?from=qr",
+    ] {
+        let (status, head, _) = server.exchange("GET", path, "");
+        assert_eq!(status, 301, "{path}");
+        assert_eq!(
+            header(&head, "location"),
+            Some("/articles/di-san-pian/?from=qr"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_site_broken_at_start_shows_why_and_comes_back_by_itself() {
+    let site = fixture("build/basic");
+    let article = site.path().join("content/articles/校园欺凌.md");
+    let good = read(&article);
+    fs::write(
+        &article,
+        good.replace("date: 2023-09-01", "date: 2023-09-31"),
+    )
+    .unwrap();
+    let server = Server::launch(site.path(), &[], &[]);
+    let mut events = server.events();
+    let problems = events.wait("errors");
+    assert!(
+        problems.contains("content/articles/校园欺凌.md:3:7"),
+        "{problems}"
+    );
+    for path in ["/", "/articles/xiao-yuan-qi-ling/"] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 503, "{path}");
+        assert!(body.contains("网站还没有生成成功"), "{body}");
+        assert!(
+            body.contains("/__pufa/reload.js"),
+            "the page reloads by itself"
+        );
+    }
+    fs::write(&article, good).unwrap();
+    assert_eq!(events.wait("version"), "1");
+    assert_eq!(server.get("/").0, 200);
+}
+
+#[test]
+fn the_preview_survives_a_panic_and_rebuilds_on_the_next_save() {
+    let site = fixture("build/basic");
+    let server = Server::launch(site.path(), &[], &[("PUFA_TEST_PANIC", "bao-cuo")]);
+    server.wait_for(|| server.get("/").0 == 200);
+    let mut events = server.events();
+    events.wait("version");
+    let trap = site.path().join("content/articles/bao-cuo.md");
+    fs::write(
+        &trap,
+        "---\ntitle: 会出错的文章\ndate: 2023-06-01\n---\n正文\n",
+    )
+    .unwrap();
+    let problems = events.wait("errors");
+    assert!(problems.contains("内部错误"), "{problems}");
+    assert!(
+        problems.contains("content/articles/bao-cuo.md"),
+        "{problems}"
+    );
+    assert_eq!(
+        server.get("/").0,
+        200,
+        "the last good version is still served"
+    );
+    fs::remove_file(&trap).unwrap();
+    events.wait("version");
+    let article = site.path().join("content/articles/校园欺凌.md");
+    fs::write(
+        &article,
+        read(&article).replace("家长要先倾听。", "家长要先耐心倾听。"),
+    )
+    .unwrap();
+    wait_until_served(
+        &server,
+        &mut events,
+        "/articles/xiao-yuan-qi-ling/",
+        "家长要先耐心倾听。",
+    );
+}
+
+#[test]
+fn watching_follows_folders_that_come_go_and_are_renamed() {
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let mut events = server.events();
+    events.wait("version");
+    let root = site.path();
+    // content/ moved away: its pages are gone from the preview, as from a build …
+    fs::rename(root.join("content"), root.join("away")).unwrap();
+    events.wait("version");
+    server.wait_for(|| server.get("/articles/xiao-yuan-qi-ling/").0 == 404);
+    // … and back: they return, and later saves are still seen.
+    fs::rename(root.join("away"), root.join("content")).unwrap();
+    server.wait_for(|| server.get("/articles/xiao-yuan-qi-ling/").0 == 200);
+    let article = root.join("content/articles/校园欺凌.md");
+    fs::write(
+        &article,
+        read(&article).replace("家长要先倾听。", "家长要先平心倾听。"),
+    )
+    .unwrap();
+    wait_until_served(
+        &server,
+        &mut events,
+        "/articles/xiao-yuan-qi-ling/",
+        "家长要先平心倾听。",
+    );
+    // A templates/ folder made after the start: its templates are used, and followed.
+    fs::create_dir(root.join("templates")).unwrap();
+    events.wait("version");
+    fs::write(
+        root.join("templates/page.html"),
+        "{% extends \"theme/page.html\" %}{% block main %}<p>站点自己的页面模板</p>{{ super() }}{% endblock main %}",
+    )
+    .unwrap();
+    wait_until_served(&server, &mut events, "/guanyu/", "站点自己的页面模板");
+    fs::write(
+        root.join("templates/page.html"),
+        "{% extends \"theme/page.html\" %}{% block main %}<p>改过的页面模板</p>{{ super() }}{% endblock main %}",
+    )
+    .unwrap();
+    wait_until_served(&server, &mut events, "/guanyu/", "改过的页面模板");
+    // site.yaml deleted, then written again.
+    let config = read(&root.join("site.yaml"));
+    fs::remove_file(root.join("site.yaml")).unwrap();
+    events.wait("errors");
+    fs::write(
+        root.join("site.yaml"),
+        config.replace("测试县普法网", "测试县普法网站"),
+    )
+    .unwrap();
+    wait_until_served(&server, &mut events, "/", "测试县普法网站");
+    assert_served_equals_built(&server, root);
+}
+
+/// Waits through new versions until `path` shows `text`.
+fn wait_until_served(server: &Server, events: &mut Events, path: &str, text: &str) {
+    let started = Instant::now();
+    while !server.get(path).1.contains(text) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{path} never showed “{text}”"
+        );
+        let (name, data) = events.next();
+        assert_ne!(name, "errors", "{data}");
+    }
+}
+
+#[test]
+fn a_missing_picture_is_a_warning_with_a_placeholder_in_the_preview_only() {
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let mut events = server.events();
+    events.wait("version");
+    let article = site.path().join("content/articles/校园欺凌.md");
+    fs::write(
+        &article,
+        read(&article).replace("家长要先倾听。", "家长要先倾听。\n\n![调解现场](img/xian-chang.jpg)\n\n见[还没写的文章](hai-mei-xie.md)。"),
+    )
+    .unwrap();
+    let warnings = loop {
+        let (name, data) = events.next();
+        assert_ne!(name, "errors", "{data}");
+        if name == "warnings" && data.contains("xian-chang.jpg") {
+            break data;
+        }
+    };
+    assert!(
+        warnings.contains("content/articles/校园欺凌.md:"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("生成网站时这是错误"), "{warnings}");
+    assert!(warnings.contains("hai-mei-xie.md"), "{warnings}");
+    let (status, page) = server.get("/articles/xiao-yuan-qi-ling/");
+    assert_eq!(status, 200);
+    let src = page
+        .split("alt=\"调解现场\"")
+        .next()
+        .unwrap()
+        .rsplit("src=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let picture = format!("/articles/xiao-yuan-qi-ling/{src}");
+    let (status, head, body) = server.exchange("GET", &picture, "");
+    assert_eq!(status, 404, "{picture}");
+    assert_eq!(header(&head, "content-type"), Some("image/svg+xml"));
+    assert!(String::from_utf8_lossy(&body).contains("图片还没有放进网站"));
+    // `build` still stops on both.
+    let out = pufa(site.path(), &["build", "--output", "built"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("错误[link/missing-file]") && stderr.contains("错误[link/missing-page]"),
+        "{stderr}"
+    );
+}
+
+/// The pages a reader moves between in the browser test.
+const PAGES: &[&str] = &[
+    "/",
+    "/articles/",
+    "/articles/xiao-yuan-qi-ling/",
+    "/articles/fang-fan-dian-xin-zha-pian/",
+    "/articles/di-san-pian/",
+    "/episodes/",
+    "/episodes/di-yi-ji/",
+    "/topics/",
+    "/months/",
+    "/laws/",
+    "/guanyu/",
+    "/search/",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twelve_tabs_and_thirty_navigations_never_freeze_and_all_reload() {
+    if !browser_tests_enabled("twelve_tabs_and_thirty_navigations_never_freeze_and_all_reload") {
+        return;
+    }
+    let site = fixture("build/basic");
+    let server = Server::start(site.path());
+    let driver = Driver::start();
+    let (client, _profile) = browser(&driver).await;
+    let url = |path: &str| format!("http://{}{path}", server.address);
+    let slowest = std::sync::Mutex::new(Duration::ZERO);
+    let timed = |what: String, started: Instant| {
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "{what} took {took:?}");
+        let mut slowest = slowest.lock().unwrap();
+        *slowest = (*slowest).max(took);
+    };
+    // A page that never loads fails the test rather than hanging it.
+    async fn within<T>(what: &str, step: impl std::future::Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(10), step)
+            .await
+            .unwrap_or_else(|_| panic!("{what} did not finish in 10 seconds"))
+    }
+    // Twelve tabs, each with a page of the site open (so each has its reload socket).
+    let mut tabs = vec![client.window().await.unwrap()];
+    for _ in 1..12 {
+        tabs.push(client.new_window(true).await.unwrap().handle);
+    }
+    for (tab, path) in tabs.iter().zip(PAGES) {
+        client.switch_to_window(tab.clone()).await.unwrap();
+        let started = Instant::now();
+        within("opening a tab", client.goto(&url(path)))
+            .await
+            .unwrap();
+        timed(format!("opening {path} in a tab"), started);
+    }
+    // Thirty navigations in the last tab, forward through links' targets and back again.
+    for i in 0..30 {
+        let started = Instant::now();
+        let what = match i % 5 {
+            3 => {
+                within("back", client.back()).await.unwrap();
+                "back".to_string()
+            }
+            4 => {
+                within("forward", client.forward()).await.unwrap();
+                "forward".to_string()
+            }
+            _ => {
+                let path = PAGES[(i * 7) % PAGES.len()];
+                within(path, client.goto(&url(path))).await.unwrap();
+                path.to_string()
+            }
+        };
+        timed(format!("navigation {i} ({what})"), started);
+    }
+    client
+        .goto(&url("/articles/xiao-yuan-qi-ling/"))
+        .await
+        .unwrap();
+    // A save reloads every tab, and the page moved around in.
+    let article = site.path().join("content/articles/校园欺凌.md");
+    fs::write(
+        &article,
+        read(&article).replace("title: 校园欺凌怎么办", "title: 校园欺凌怎么办呢"),
+    )
+    .unwrap();
+    for tab in &tabs {
+        client.switch_to_window(tab.clone()).await.unwrap();
+        wait_for_page(&client, "the new title in every tab", |s| {
+            s.contains("校园欺凌怎么办呢") || !s.contains("校园欺凌怎么办")
+        })
+        .await;
+        let version = client
+            .execute(
+                "return document.querySelector('script[data-version]').dataset.version",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_ne!(version, serde_json::json!("1"), "a tab did not reload");
+    }
+    eprintln!("最慢的一次打开或跳转：{:?}", slowest.lock().unwrap());
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn warnings_show_in_a_panel_that_closes_until_they_change() {
+    if !browser_tests_enabled("warnings_show_in_a_panel_that_closes_until_they_change") {
+        return;
+    }
+    let site = fixture("build/basic");
+    let article = site.path().join("content/articles/校园欺凌.md");
+    let good = read(&article);
+    fs::write(
+        &article,
+        good.replace(
+            "家长要先倾听。",
+            "家长要先倾听。\n\n![调解现场](img/xian-chang.jpg)",
+        ),
+    )
+    .unwrap();
+    let server = Server::start(site.path());
+    let driver = Driver::start();
+    let (client, _profile) = browser(&driver).await;
+    client
+        .goto(&format!(
+            "http://{}/articles/xiao-yuan-qi-ling/",
+            server.address
+        ))
+        .await
+        .unwrap();
+    let page = wait_for_page(&client, "the warnings panel", |s| {
+        s.contains("pufa-warnings")
+    })
+    .await;
+    assert!(
+        page.contains("xian-chang.jpg"),
+        "the panel names the missing picture"
+    );
+    assert!(
+        page.contains("content/articles/校园欺凌.md:"),
+        "and where it is"
+    );
+    // The placeholder shows in place of the picture.
+    let width = client
+        .execute(
+            "return document.querySelector('img[alt=\"调解现场\"]').naturalWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        width,
+        serde_json::json!(480),
+        "the placeholder picture is drawn"
+    );
+    // Closed, it stays closed through reloads while the warnings are the same.
+    client
+        .find(fantoccini::Locator::Css("#pufa-warnings button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.refresh().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !client
+            .source()
+            .await
+            .unwrap()
+            .contains("id=\"pufa-warnings\"")
+    );
+    // New warnings open it again.
+    fs::write(
+        &article,
+        good.replace(
+            "家长要先倾听。",
+            "家长要先倾听。\n\n![调解现场](img/ling-yi-zhang.jpg)",
+        ),
+    )
+    .unwrap();
+    wait_for_page(&client, "the panel with the new warning", |s| {
+        s.contains("pufa-warnings") && s.contains("ling-yi-zhang.jpg")
     })
     .await;
     client.close().await.unwrap();
