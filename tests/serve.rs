@@ -1165,12 +1165,11 @@ async fn twelve_tabs_and_thirty_navigations_never_freeze_and_all_reload() {
     for _ in 1..12 {
         tabs.push(client.new_window(true).await.unwrap().handle);
     }
-    for (tab, path) in tabs.iter().zip(PAGES) {
+    for (n, (tab, path)) in tabs.iter().zip(PAGES).enumerate() {
         client.switch_to_window(tab.clone()).await.unwrap();
         let started = Instant::now();
-        within("opening a tab", client.goto(&url(path)))
-            .await
-            .unwrap();
+        let what = format!("opening tab {} ({path})", n + 1);
+        within(&what, client.goto(&url(path))).await.unwrap();
         timed(format!("opening {path} in a tab"), started);
     }
     // Thirty navigations in the last tab, forward through links' targets and back again.

@@ -2,10 +2,11 @@
 //! open pages reloading themselves.
 //!
 //! Served pages are the bytes `build` writes plus a small reload script, injected here and
-//! never written to disk. The script listens to Server-Sent Events: a new build version
-//! reloads the page (keeping its scroll position), a failed build shows the diagnostics over
-//! the page while the last good version stays served. Only files of the built site are
-//! served: request paths are looked up in the build's own list, never joined to a folder.
+//! never written to disk. The script listens on a WebSocket: a new build version reloads the
+//! page (keeping its scroll position), a failed build shows the diagnostics over the page
+//! while the last good version stays served, warnings show in a small panel. Only files of
+//! the built site are served: request paths are looked up in the build's own list, never
+//! joined to a folder, and a copied file is checked once opened ([`files`]).
 
 mod files;
 mod idle;
