@@ -209,7 +209,7 @@ impl Prepared {
             drafts,
             preview,
             mut lints,
-            jobs: _,
+            jobs: old_jobs,
         } = self;
         let changed_set: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
         // How the changed pages were listed, to tell below whether the lists stay the same.
@@ -322,10 +322,19 @@ impl Prepared {
             lints,
             jobs: Vec::new(),
         };
-        let prepared = prepared.with_jobs().map_err(|mut problems| {
-            diagnostics.append(&mut problems);
-            diagnostics.clone()
-        })?;
+        // Same lists: every page where it was, the same addresses and aliases, and no file
+        // but Markdown changed, so the outputs are the ones already checked.
+        let prepared = if same_lists {
+            Prepared {
+                jobs: old_jobs,
+                ..prepared
+            }
+        } else {
+            prepared.with_jobs().map_err(|mut problems| {
+                diagnostics.append(&mut problems);
+                diagnostics.clone()
+            })?
+        };
         Ok(Updated {
             prepared,
             touched,
@@ -639,8 +648,10 @@ pub fn emit(
         .assets
         .par_iter()
         .filter_map(|asset| {
-            let from = site.root.join(crate::content::CONTENT_DIR).join(asset);
-            let result = sink.copy(&from, asset);
+            let shown = std::path::Path::new(crate::content::CONTENT_DIR).join(asset);
+            let result = sink
+                .copy(&site.root.join(&shown), asset)
+                .map_err(|d| d.in_file(&shown));
             tick();
             result.err()
         })

@@ -92,7 +92,12 @@ pub fn run(options: &Options) -> Result<(), Diagnostic> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Diagnostic::error("serve/runtime", format!("无法启动预览服务器：{e}")))?;
+        .map_err(|e| {
+            Diagnostic::error(
+                "serve/runtime",
+                format!("无法启动预览服务器：{}", crate::fs::reason(&e)),
+            )
+        })?;
     runtime.block_on(serve(options))
 }
 
@@ -107,7 +112,10 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, options.port))
         .await
         .map_err(|e| {
-            let d = Diagnostic::error("serve/port", format!("无法使用端口 {}：{e}", options.port));
+            let d = Diagnostic::error(
+                "serve/port",
+                format!("无法使用端口 {}：{}", options.port, crate::fs::reason(&e)),
+            );
             if e.kind() == std::io::ErrorKind::AddrInUse {
                 Diagnostic::error("serve/port", format!("端口 {} 已经被占用", options.port))
                     .with_suggestion(format!(
@@ -118,9 +126,12 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
                 d
             }
         })?;
-    let address = listener
-        .local_addr()
-        .map_err(|e| Diagnostic::error("serve/port", format!("无法读取监听地址：{e}")))?;
+    let address = listener.local_addr().map_err(|e| {
+        Diagnostic::error(
+            "serve/port",
+            format!("无法读取监听地址：{}", crate::fs::reason(&e)),
+        )
+    })?;
     let shown = if ip.is_unspecified() {
         SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), address.port())
     } else {
@@ -155,7 +166,15 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         let shared = shared.clone();
         move |changed: Option<Vec<PathBuf>>| rebuild(&shared, &builder, changed.as_deref())
     })
-    .map_err(|e| Diagnostic::error("serve/watch", format!("无法监视文件的变化：{e}")))?;
+    .map_err(|e| {
+        Diagnostic::error(
+            "serve/watch",
+            format!("无法监视文件的变化（系统信息：{e}）"),
+        )
+        .with_suggestion(
+            "网站的文件夹很多、超过了系统允许监视的数量时会这样：加上 --poll 改为定时检查",
+        )
+    })?;
 
     let app = Router::new()
         .route("/__pufa/events", get(events))
@@ -168,7 +187,12 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         })
         .await;
     drop(watcher);
-    result.map_err(|e| Diagnostic::error("serve/http", format!("预览服务器出错：{e}")))
+    result.map_err(|e| {
+        Diagnostic::error(
+            "serve/http",
+            format!("预览服务器出错：{}", crate::fs::reason(&e)),
+        )
+    })
 }
 
 /// Rebuilds after `changed` files changed (`None`: everything) and tells the open pages.
