@@ -99,6 +99,7 @@ fn child(index: bool, site: &str, output: &str) -> i32 {
         output: output.into(),
         progress: false,
         index,
+        changes: None,
     };
     let outcome = pufa::cmd::build::run(&options);
     if outcome.summary.is_some() {

@@ -67,6 +67,9 @@ pub struct BuildArgs {
     /// 生成可以直接双击打开的网站：链接以 index.html 结尾
     #[arg(long)]
     pub offline: bool,
+    /// 把这次新增（A）、更新（M）、删除（D）的文件列到这个文件里，供上传工具使用
+    #[arg(long, value_name = "FILE")]
+    pub changes: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -158,6 +161,7 @@ fn build(args: BuildArgs) -> ExitCode {
         },
         progress: std::io::stderr().is_terminal(),
         index: true,
+        changes: args.changes,
     };
     let mut outcome = cmd::build::run(&options);
     diagnostic::sort(&mut outcome.diagnostics);
@@ -176,9 +180,14 @@ fn build(args: BuildArgs) -> ExitCode {
         None => {
             let output = &options.output;
             let shown = output.strip_prefix(".").unwrap_or(output);
+            let state = if outcome.partial {
+                "已经更新了一部分文件，再生成一次就会完整"
+            } else {
+                "保持原样，没有改动"
+            };
             let _ = writeln!(
                 stderr,
-                "构建失败（{}）。{} 保持原样，没有改动。",
+                "构建失败（{}）。{} {state}。",
                 report::tally(&outcome.diagnostics),
                 shown.display()
             );

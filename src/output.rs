@@ -1,33 +1,91 @@
-//! Writing the built site, all or nothing.
+//! Writing the built site: only what changed, each file replaced whole, all or nothing seen.
 //!
-//! A build writes into a fresh folder beside the output folder and swaps it in only once
-//! everything is written, so a failed build leaves the previous output exactly as it was.
-//! pufa marks the folders it creates with a marker file and refuses to replace a non-empty
-//! folder without it, or the site's own folders: it never deletes what it did not write.
+//! The output folder carries a marker file that is also its manifest: every file pufa put
+//! there, with its size and a hash of its bytes (for a copied file, its source's size and
+//! modification time). The marker is written last, so every file pufa wrote is older than
+//! it. A rebuild renders everything, and for each file compares with the manifest, checked
+//! against the file on disk by one `stat` (same size, not modified after the marker): an
+//! unchanged file is not touched — its inode and modification time
+//! stay, so `rsync`, FTP and object-storage sync tools upload only what changed. A changed
+//! or new file is written into `.pufa-tmp/` inside the output folder while the build runs;
+//! only when every page rendered does [`Output::commit`] rename each into place (a rename
+//! within one file system replaces a file whole: a reader sees the old file or the new, never
+//! a part), remove what is no longer produced, and write the manifest last. A failed build
+//! removes `.pufa-tmp/` and leaves the folder as it was. A build killed at any point leaves at
+//! most `.pufa-tmp/` and files whose modification time no longer matches the manifest; the
+//! next build removes the one and writes the others again, so it ends with exactly what a
+//! fresh build writes. pufa refuses to write into a non-empty folder without its marker, or
+//! into the site's own folders: it never deletes what it did not write.
 
 use crate::diagnostic::Diagnostic;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Name of the file that marks a folder as pufa's output.
+/// Name of the file that marks a folder as pufa's output and lists what is in it.
 pub const MARKER: &str = ".pufa-output";
-const MARKER_TEXT: &str =
-    "这个文件夹由 pufa build 生成，每次构建都会被整体替换。请不要在这里手工修改文件。\n";
+/// Where a build puts the files it writes until they are all ready.
+const TEMP: &str = ".pufa-tmp";
+const MARKER_TEXT: &str = "这个文件夹由 pufa build 生成，每次构建都会更新。请不要在这里手工修改文件。下面是 pufa 写入的文件清单。\n";
+
+/// What the manifest knows of one file. (No times of its own: the same site builds into
+/// the same bytes, the marker included.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    size: u64,
+    /// `h` and the xxh3 hash of the bytes, or `s` and the source's modification time.
+    digest: String,
+}
+
+/// How a build changed the output folder.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub added: Vec<String>,
+    pub updated: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+impl Changes {
+    /// The changes as `git diff --name-status` lists them: `A`, `M` or `D`, a tab, the path.
+    pub fn listing(&self) -> String {
+        let mut lines: Vec<(&str, &str)> = self
+            .added
+            .iter()
+            .map(|p| (p.as_str(), "A"))
+            .chain(self.updated.iter().map(|p| (p.as_str(), "M")))
+            .chain(self.removed.iter().map(|p| (p.as_str(), "D")))
+            .collect();
+        lines.sort();
+        lines
+            .into_iter()
+            .map(|(path, status)| format!("{status}\t{path}\n"))
+            .collect()
+    }
+}
 
 /// An output folder being written.
 pub struct Output {
-    staging: PathBuf,
     target: PathBuf,
+    temp: PathBuf,
+    /// Whether this build made the output folder (and so removes it again on failure).
+    made_target: bool,
+    /// The manifest of the last build, by path.
+    old: HashMap<String, Entry>,
+    /// When the last build's marker was written: a file modified later is not as it left it.
+    marker_time: u128,
+    /// What this build produced: path → entry, and the temporary file when it must be
+    /// written (`None`: unchanged).
+    new: Mutex<Vec<(String, Entry, Option<PathBuf>)>>,
+    next_temp: AtomicU64,
     committed: bool,
-    /// Folders already made (relative to the output root), so that the thousands of files
-    /// in one folder, such as the search index's, do not each ask the system to make it.
-    made: Mutex<HashSet<String>>,
 }
 
 impl Output {
-    /// Checks that `target` may be replaced and creates the staging folder beside it.
+    /// Checks that `target` may be written, clears what killed builds left, and reads the
+    /// manifest of the last build.
     pub fn create(root: &Path, target: &Path) -> Result<Output, Diagnostic> {
         let refuse = |why: &str| {
             Diagnostic::error(
@@ -55,23 +113,6 @@ impl Output {
                 )));
             }
         }
-        match fs::symlink_metadata(&target_abs) {
-            Ok(meta) if !meta.is_dir() => {
-                return Err(refuse("那里已经有一个同名的文件"));
-            }
-            Ok(_) => {
-                let empty = fs::read_dir(&target_abs)
-                    .map_err(|e| io_error(&target_abs, "读取", &e))?
-                    .next()
-                    .is_none();
-                if !empty && !target_abs.join(MARKER).is_file() {
-                    return Err(refuse(&format!(
-                        "文件夹不是空的，也不是 pufa 生成的（没有 {MARKER} 标记文件）"
-                    )));
-                }
-            }
-            Err(_) => {}
-        }
         let parent = target_abs
             .parent()
             .ok_or_else(|| refuse("它没有上级文件夹"))?;
@@ -85,96 +126,200 @@ impl Output {
                 crate::fs::shown(file)
             )));
         }
-        fs::create_dir_all(parent).map_err(|e| io_error(parent, "创建", &e))?;
-        let name = target_abs
-            .file_name()
-            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-        let staging = parent.join(format!(".{name}.pufa-new-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| io_error(&staging, "清理", &e))?;
-        }
-        fs::create_dir(&staging).map_err(|e| io_error(&staging, "创建", &e))?;
-        let output = Output {
-            staging,
-            target: target_abs,
-            committed: false,
-            made: Mutex::new(HashSet::new()),
+        remove_old_staging(parent, &target_abs);
+        let mut made_target = false;
+        let marker = target_abs.join(MARKER);
+        let marker_time = fs::metadata(&marker).map_or(0, |m| modified(&m));
+        let old = match fs::symlink_metadata(&target_abs) {
+            Ok(meta) if !meta.is_dir() => return Err(refuse("那里已经有一个同名的文件")),
+            Ok(_) => {
+                if marker.is_file() {
+                    read_manifest(&marker)
+                } else {
+                    let empty = fs::read_dir(&target_abs)
+                        .map_err(|e| io_error(&target_abs, "读取", &e))?
+                        .next()
+                        .is_none();
+                    if !empty {
+                        return Err(refuse(&format!(
+                            "文件夹不是空的，也不是 pufa 生成的（没有 {MARKER} 标记文件）"
+                        )));
+                    }
+                    HashMap::new()
+                }
+            }
+            Err(_) => {
+                fs::create_dir_all(&target_abs).map_err(|e| io_error(&target_abs, "创建", &e))?;
+                made_target = true;
+                HashMap::new()
+            }
         };
-        output.write(MARKER, MARKER_TEXT.as_bytes())?;
-        Ok(output)
+        let temp = target_abs.join(TEMP);
+        if temp.exists() {
+            fs::remove_dir_all(&temp).map_err(|e| io_error(&temp, "清理", &e))?;
+        }
+        fs::create_dir(&temp).map_err(|e| io_error(&temp, "创建", &e))?;
+        Ok(Output {
+            target: target_abs,
+            temp,
+            made_target,
+            old,
+            marker_time,
+            new: Mutex::new(Vec::new()),
+            next_temp: AtomicU64::new(0),
+            committed: false,
+        })
     }
 
-    /// Writes `bytes` to `path` (relative to the output root), creating folders.
+    /// Stores `bytes` as `path` (relative to the output root): written only if they differ
+    /// from what is there.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let file = self.place(path)?;
-        fs::write(&file, bytes).map_err(|e| io_error(&self.target.join(path), "写入", &e))
+        let path = self.confined(path)?;
+        let digest = format!("h{:016x}", xxhash_rust::xxh3::xxh3_64(bytes));
+        let size = bytes.len() as u64;
+        let temp = if self.unchanged(&path, size, &digest) {
+            None
+        } else {
+            let temp = self.temp_file();
+            fs::write(&temp, bytes).map_err(|e| io_error(&self.target.join(&path), "写入", &e))?;
+            Some(temp)
+        };
+        self.produced(path, size, digest, temp);
+        Ok(())
     }
 
-    /// Copies the file `from` to `path` (relative to the output root).
+    /// Stores the file `from` as `path`, copied only if the source changed since the last
+    /// build (by its size and modification time) or the copy there is not the one made.
     pub fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
-        let file = self.place(path)?;
-        fs::copy(from, &file)
-            .map(|_| ())
-            .map_err(|e| io_error(from, "复制", &e))
+        let path = self.confined(path)?;
+        let meta = fs::metadata(from).map_err(|e| io_error(from, "读取", &e))?;
+        let size = meta.len();
+        let digest = format!("s{:x}", modified(&meta));
+        let temp = if self.unchanged(&path, size, &digest) {
+            None
+        } else {
+            let temp = self.temp_file();
+            fs::copy(from, &temp).map_err(|e| io_error(from, "复制", &e))?;
+            Some(temp)
+        };
+        self.produced(path, size, digest, temp);
+        Ok(())
     }
 
-    /// Where `path` goes in the staging folder, its folder made. Every path was checked when
-    /// the build's outputs were listed; this check again is what makes writing outside the
-    /// output folder impossible, not merely unlikely.
-    fn place(&self, path: &str) -> Result<PathBuf, Diagnostic> {
-        let path = crate::confine::output_path(path, false).map_err(|refusal| {
+    /// Every path was checked when the build's outputs were listed; this check again is
+    /// what makes writing outside the output folder impossible, not merely unlikely.
+    fn confined(&self, path: &str) -> Result<String, Diagnostic> {
+        crate::confine::output_path(path, false).map_err(|refusal| {
             Diagnostic::error(
                 "output/refused-path",
                 format!("不能写入 {path}：{}", refusal.reason()),
             )
-        })?;
-        self.make_folder_of(&path)?;
-        Ok(self.staging.join(path))
+        })
     }
 
-    /// Makes the folder that `path` (relative to the output root) goes in, once.
-    fn make_folder_of(&self, path: &str) -> Result<(), Diagnostic> {
-        let Some((folder, _)) = path.rsplit_once('/') else {
-            return Ok(());
+    /// Whether the file at `path` is the one the manifest lists, with this size and digest.
+    fn unchanged(&self, path: &str, size: u64, digest: &str) -> bool {
+        let Some(entry) = self.old.get(path) else {
+            return false;
         };
-        let made = || {
-            self.made
+        entry.size == size
+            && entry.digest == digest
+            && fs::symlink_metadata(self.target.join(path))
+                .is_ok_and(|m| m.is_file() && m.len() == size && modified(&m) <= self.marker_time)
+    }
+
+    fn temp_file(&self) -> PathBuf {
+        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+        self.temp.join(n.to_string())
+    }
+
+    fn produced(&self, path: String, size: u64, digest: String, temp: Option<PathBuf>) {
+        let entry = Entry { size, digest };
+        self.new
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((path, entry, temp));
+    }
+
+    /// Puts every new and changed file in place, removes what is no longer produced, and
+    /// writes the manifest. Returns what changed.
+    pub fn commit(mut self) -> Result<Changes, Diagnostic> {
+        let new = std::mem::take(
+            &mut *self
+                .new
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        if made().contains(folder) {
-            return Ok(());
-        }
-        let dir = self.staging.join(folder);
-        fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "创建", &e))?;
-        made().insert(folder.to_string());
-        Ok(())
-    }
-
-    /// Swaps the finished output in for the previous one.
-    pub fn commit(mut self) -> Result<(), Diagnostic> {
-        let parent = self.target.parent().unwrap_or(Path::new("."));
-        let name = self
-            .target
-            .file_name()
-            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-        let old = parent.join(format!(".{name}.pufa-old-{}", std::process::id()));
-        let had_previous = self.target.exists();
-        if had_previous {
-            fs::rename(&self.target, &old).map_err(|e| io_error(&self.target, "替换", &e))?;
-        }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
-            if had_previous {
-                // Put the previous output back before reporting.
-                let _ = fs::rename(&old, &self.target);
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let mut changes = Changes::default();
+        let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();
+        let mut made: HashSet<PathBuf> = HashSet::new();
+        for (path, entry, temp) in new {
+            if let Some(temp) = temp {
+                let file = self.target.join(&path);
+                if let Some(folder) = file.parent()
+                    && !made.contains(folder)
+                {
+                    make_folder(folder, &self.target)?;
+                    made.insert(folder.to_path_buf());
+                }
+                // A folder in the way was the last build's: nothing of this build is in it.
+                if fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
+                    fs::remove_dir_all(&file).map_err(|e| io_error(&file, "删除", &e))?;
+                }
+                fs::rename(&temp, &file).map_err(|e| io_error(&file, "替换", &e))?;
+                if self.old.contains_key(&path) {
+                    changes.updated.push(path.clone());
+                } else {
+                    changes.added.push(path.clone());
+                }
+            } else {
+                changes.unchanged += 1;
             }
-            return Err(io_error(&self.target, "替换", &e));
+            manifest.insert(path, entry);
+        }
+        // What the last build wrote and this one did not, and anything else found in the
+        // folder (a file put there by hand, what a killed build left), goes.
+        let mut removed: BTreeSet<String> = self
+            .old
+            .keys()
+            .filter(|p| !manifest.contains_key(*p))
+            .cloned()
+            .collect();
+        for file in files_in(&self.target) {
+            if !manifest.contains_key(&file) && file != MARKER {
+                removed.insert(file);
+            }
+        }
+        // A path that is a folder now (of this build's files) was a file of the last build,
+        // already out of the way.
+        removed.retain(|path| !self.target.join(path).is_dir());
+        for path in &removed {
+            let file = self.target.join(path);
+            match fs::remove_file(&file) {
+                Ok(()) => {}
+                // Gone already, with a folder that a file of this build replaced.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) => {}
+                Err(e) => return Err(io_error(&file, "删除", &e)),
+            }
+            remove_empty_folders(&file, &self.target);
+        }
+        changes.removed = removed.into_iter().collect();
+        // A build that changed nothing writes nothing, not even the manifest.
+        let same = changes.added.is_empty()
+            && changes.updated.is_empty()
+            && changes.removed.is_empty()
+            && manifest.len() == self.old.len()
+            && manifest.iter().all(|(p, e)| self.old.get(p) == Some(e));
+        if !same {
+            write_manifest(&self.target, &manifest)?;
         }
         self.committed = true;
-        if had_previous {
-            fs::remove_dir_all(&old).map_err(|e| io_error(&old, "删除旧的", &e))?;
-        }
-        Ok(())
+        let _ = fs::remove_dir_all(&self.temp);
+        Ok(changes)
     }
 }
 
@@ -189,12 +334,113 @@ impl crate::pipeline::Sink for Output {
 }
 
 impl Drop for Output {
-    /// An output that was never committed leaves nothing behind.
+    /// A build that did not commit leaves the folder as it found it.
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.staging);
+            let _ = fs::remove_dir_all(&self.temp);
+            if self.made_target {
+                let _ = fs::remove_dir(&self.target);
+            }
         }
     }
+}
+
+/// Makes `folder` (inside `target`) and its parents; a file in the way — a path that was a
+/// file in the last build and is a folder now — is removed first.
+fn make_folder(folder: &Path, target: &Path) -> Result<(), Diagnostic> {
+    for ancestor in folder
+        .ancestors()
+        .take_while(|a| a.starts_with(target) && *a != target)
+    {
+        if fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
+            fs::remove_file(ancestor).map_err(|e| io_error(ancestor, "删除", &e))?;
+        }
+    }
+    fs::create_dir_all(folder).map_err(|e| io_error(folder, "创建", &e))
+}
+
+/// Removes the folders of `file` that are now empty, up to `target`.
+fn remove_empty_folders(file: &Path, target: &Path) {
+    for folder in file.ancestors().skip(1) {
+        if folder == target || !folder.starts_with(target) || fs::remove_dir(folder).is_err() {
+            break;
+        }
+    }
+}
+
+/// Every file under `target`, relative, except in `.pufa-tmp/`.
+fn files_in(target: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(target)
+        .into_iter()
+        .filter_entry(|e| e.depth() != 1 || e.file_name() != TEMP)
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(target).ok()?;
+            let parts: Option<Vec<&str>> =
+                rel.components().map(|c| c.as_os_str().to_str()).collect();
+            parts.map(|p| p.join("/"))
+        })
+        .collect()
+}
+
+/// Folders that builds of earlier versions of pufa swapped in beside `target`
+/// (`.public.pufa-new-PID`, `.public.pufa-old-PID`), left by killed builds.
+fn remove_old_staging(parent: &Path, target: &Path) {
+    let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(other) = file_name.to_str() else {
+            continue;
+        };
+        let staging = other.starts_with(&format!(".{name}.pufa-new-"))
+            || other.starts_with(&format!(".{name}.pufa-old-"));
+        if staging && entry.path().join(MARKER).is_file() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn read_manifest(marker: &Path) -> HashMap<String, Entry> {
+    let Ok(text) = fs::read_to_string(marker) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let size = parts.next()?.parse().ok()?;
+            let digest = parts.next()?.to_string();
+            let path = parts.next()?.to_string();
+            Some((path, Entry { size, digest }))
+        })
+        .collect()
+}
+
+/// Writes the marker with the manifest, replacing the old one whole.
+fn write_manifest(target: &Path, manifest: &BTreeMap<String, Entry>) -> Result<(), Diagnostic> {
+    let mut text = String::with_capacity(64 * manifest.len() + MARKER_TEXT.len());
+    text.push_str(MARKER_TEXT);
+    for (path, e) in manifest {
+        text.push_str(&format!("{}\t{}\t{path}\n", e.size, e.digest));
+    }
+    let temp = target.join(TEMP).join("manifest");
+    let marker = target.join(MARKER);
+    fs::write(&temp, text).map_err(|e| io_error(&marker, "写入", &e))?;
+    fs::rename(&temp, &marker).map_err(|e| io_error(&marker, "写入", &e))
+}
+
+/// Modification time in nanoseconds since 1970 (0 when unknown).
+fn modified(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// `path` as the system will find it once the missing folders in it are made: absolute,
@@ -276,28 +522,165 @@ mod tests {
         );
     }
 
+    fn build(root: &Path, target: &Path, files: &[(&str, &str)]) -> Changes {
+        let output = Output::create(root, target).unwrap();
+        for (path, text) in files {
+            output.write(path, text.as_bytes()).unwrap();
+        }
+        output.commit().unwrap()
+    }
+
     #[test]
-    fn swaps_in_only_on_commit() {
+    fn only_what_changed_is_written_and_what_went_is_removed() {
         let site = tempfile::tempdir().unwrap();
         let target = site.path().join("public");
-        let first = Output::create(site.path(), &target).unwrap();
-        first.write("index.html", b"one").unwrap();
-        first.commit().unwrap();
+        let first = build(
+            site.path(),
+            &target,
+            &[
+                ("index.html", "一"),
+                ("a/index.html", "甲"),
+                ("b/index.html", "乙"),
+            ],
+        );
+        assert_eq!(first.added.len(), 3);
+        let stamp = |p: &str| fs::metadata(target.join(p)).unwrap().modified().unwrap();
+        let (a_before, index_before) = (stamp("a/index.html"), stamp("index.html"));
+        std::thread::sleep(std::time::Duration::from_millis(20));
 
+        let second = build(
+            site.path(),
+            &target,
+            &[
+                ("index.html", "二"),
+                ("a/index.html", "甲"),
+                ("c.txt", "丙"),
+            ],
+        );
+        assert_eq!(second.added, ["c.txt"]);
+        assert_eq!(second.updated, ["index.html"]);
+        assert_eq!(second.removed, ["b/index.html"]);
+        assert_eq!(second.unchanged, 1);
+        assert_eq!(
+            stamp("a/index.html"),
+            a_before,
+            "an unchanged file keeps its time"
+        );
+        assert_ne!(stamp("index.html"), index_before);
+        assert!(!target.join("b").exists(), "emptied folders go");
+        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "二");
+
+        // Nothing changed: nothing is written, the marker neither.
+        let marker = stamp(MARKER);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let third = build(
+            site.path(),
+            &target,
+            &[
+                ("index.html", "二"),
+                ("a/index.html", "甲"),
+                ("c.txt", "丙"),
+            ],
+        );
+        assert_eq!(
+            (third.added.len(), third.updated.len(), third.removed.len()),
+            (0, 0, 0)
+        );
+        assert_eq!(stamp(MARKER), marker);
+        assert!(!target.join(TEMP).exists());
+    }
+
+    #[test]
+    fn a_file_changed_by_hand_or_added_is_put_right() {
+        let site = tempfile::tempdir().unwrap();
+        let target = site.path().join("public");
+        build(
+            site.path(),
+            &target,
+            &[("index.html", "一"), ("a.txt", "甲")],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(target.join("a.txt"), "乙").unwrap();
+        fs::write(target.join("stray.html"), "手工放的").unwrap();
+        let changes = build(
+            site.path(),
+            &target,
+            &[("index.html", "一"), ("a.txt", "甲")],
+        );
+        assert_eq!(changes.updated, ["a.txt"]);
+        assert_eq!(changes.removed, ["stray.html"]);
+        assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "甲");
+    }
+
+    #[test]
+    fn a_failed_build_leaves_the_folder_as_it_was() {
+        let site = tempfile::tempdir().unwrap();
+        let target = site.path().join("public");
+        build(site.path(), &target, &[("index.html", "一")]);
+        let before = files_in(&target);
         let second = Output::create(site.path(), &target).unwrap();
         second.write("index.html", b"two").unwrap();
+        second.write("new/index.html", b"new").unwrap();
         drop(second);
-        assert_eq!(
-            fs::read_to_string(target.join("index.html")).unwrap(),
-            "one"
-        );
-        let leftovers = fs::read_dir(site.path()).unwrap().count();
-        assert_eq!(leftovers, 1, "only public/ remains");
+        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "一");
+        assert_eq!(files_in(&target), before);
+        // A failed first build leaves no folder at all.
+        let other = site.path().join("other");
+        let first = Output::create(site.path(), &other).unwrap();
+        first.write("index.html", b"x").unwrap();
+        drop(first);
+        assert!(!other.exists());
+    }
 
-        let third = Output::create(site.path(), &target).unwrap();
-        third.write("a/b/index.html", b"three").unwrap();
-        third.commit().unwrap();
-        assert!(!target.join("index.html").exists());
-        assert!(target.join(MARKER).is_file());
+    #[test]
+    fn what_killed_builds_left_is_cleared() {
+        let site = tempfile::tempdir().unwrap();
+        let target = site.path().join("public");
+        build(
+            site.path(),
+            &target,
+            &[("index.html", "一"), ("a.txt", "甲")],
+        );
+        // A build killed while writing left its temporary files; one killed while putting
+        // them in place left a file newer than the marker; an older pufa left staging
+        // folders beside the output, with the same process number as this one.
+        fs::create_dir_all(target.join(TEMP)).unwrap();
+        fs::write(target.join(TEMP).join("7"), "半个文件").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(target.join("a.txt"), "乙").unwrap();
+        for old in ["new", "old"] {
+            let left = site
+                .path()
+                .join(format!(".public.pufa-{old}-{}", std::process::id()));
+            fs::create_dir_all(&left).unwrap();
+            fs::write(left.join(MARKER), "").unwrap();
+        }
+        build(
+            site.path(),
+            &target,
+            &[("index.html", "一"), ("a.txt", "甲")],
+        );
+        assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "甲");
+        assert!(!target.join(TEMP).exists());
+        let mut around: Vec<String> = fs::read_dir(site.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        around.sort();
+        assert_eq!(around, ["public"]);
+    }
+
+    #[test]
+    fn a_file_becomes_a_folder_and_back() {
+        let site = tempfile::tempdir().unwrap();
+        let target = site.path().join("public");
+        build(site.path(), &target, &[("feed", "文件")]);
+        build(site.path(), &target, &[("feed/index.html", "文件夹里的")]);
+        assert_eq!(
+            fs::read_to_string(target.join("feed/index.html")).unwrap(),
+            "文件夹里的"
+        );
+        build(site.path(), &target, &[("feed", "又是文件")]);
+        assert_eq!(fs::read_to_string(target.join("feed")).unwrap(), "又是文件");
     }
 }

@@ -1,11 +1,11 @@
-//! `pufa build`: prepare the site, render every page into a staging folder and swap it in.
+//! `pufa build`: prepare the site, render every page, and bring the output folder to it.
 //!
 //! The build stops when the site has errors, before anything is written; warnings are
-//! printed and do not stop it. Writes go to a staging folder that replaces the output only
-//! when everything succeeded.
+//! printed and do not stop it. Only files whose bytes changed are written, and they are put
+//! in place only when everything succeeded ([`crate::output`]).
 
 use crate::diagnostic::Diagnostics;
-use crate::output::Output;
+use crate::output::{Changes, Output};
 use crate::pipeline::{self, Settings};
 use crate::timings::Timings;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -23,6 +23,8 @@ pub struct Options {
     /// Build the search index. Always on for `pufa build`; off only to measure what the
     /// index adds to a build (`bench/index_overhead.rs`).
     pub index: bool,
+    /// Where to list the files added, updated and removed (`--changes`).
+    pub changes: Option<PathBuf>,
 }
 
 /// What a build did, for the closing line.
@@ -34,13 +36,15 @@ pub struct Summary {
     pub files: usize,
     pub elapsed: Duration,
     pub output: PathBuf,
+    /// What changed in the output folder.
+    pub changes: Changes,
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "完成：生成 {} 个页面、{} 个搜索索引文件，复制 {} 个文件，用时 {:.2} 秒，输出到 {}",
+            "完成：生成 {} 个页面、{} 个搜索索引文件，复制 {} 个文件，用时 {:.2} 秒，输出到 {}（新增 {} 个、更新 {} 个、删除 {} 个文件，{} 个没有变）",
             self.pages,
             self.index_files,
             self.files,
@@ -48,7 +52,11 @@ impl fmt::Display for Summary {
             self.output
                 .strip_prefix(".")
                 .unwrap_or(&self.output)
-                .display()
+                .display(),
+            self.changes.added.len(),
+            self.changes.updated.len(),
+            self.changes.removed.len(),
+            self.changes.unchanged,
         )
     }
 }
@@ -57,19 +65,24 @@ impl fmt::Display for Summary {
 pub struct Outcome {
     pub summary: Option<Summary>,
     pub diagnostics: Diagnostics,
+    /// The build failed while putting files in place: the folder is part old, part new,
+    /// until the next build.
+    pub partial: bool,
 }
 
 pub fn run(options: &Options) -> Outcome {
     let mut diagnostics = Vec::new();
-    let summary = build(options, &mut diagnostics);
+    let mut partial = false;
+    let summary = build(options, &mut diagnostics, &mut partial);
     Outcome {
         summary,
         diagnostics,
+        partial,
     }
 }
 
 /// Returns `None` when the site has errors or could not be written.
-fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
+fn build(options: &Options, diagnostics: &mut Diagnostics, partial: &mut bool) -> Option<Summary> {
     let started = Instant::now();
     let mut timings = Timings::start(started);
     let prepared = pipeline::prepare(&options.settings, diagnostics)?;
@@ -102,11 +115,21 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         diagnostics.append(&mut failures);
         return None;
     }
-    if let Err(d) = output.commit() {
-        diagnostics.push(d);
+    let changes = match output.commit() {
+        Ok(changes) => changes,
+        Err(d) => {
+            diagnostics.push(d);
+            *partial = true;
+            return None;
+        }
+    };
+    timings.stage("更新输出文件夹");
+    if let Some(file) = &options.changes
+        && let Err(e) = std::fs::write(file, changes.listing())
+    {
+        diagnostics.push(crate::fs::error("io/write", "写入", file, &e));
         return None;
     }
-    timings.stage("替换输出文件夹");
     // The process ends once the summary is printed: handing a large site's memory back one
     // string at a time would only delay that (a tenth of a second at 10,000 pages).
     std::mem::forget(prepared);
@@ -116,6 +139,7 @@ fn build(options: &Options, diagnostics: &mut Diagnostics) -> Option<Summary> {
         files: emitted.files,
         elapsed: started.elapsed(),
         output: options.output.clone(),
+        changes,
     })
 }
 
