@@ -511,14 +511,6 @@ fn diagnostics_of(report: &str) -> &str {
     report.rfind('\n').map_or("", |i| &report[..i])
 }
 
-fn forbidden(c: char) -> bool {
-    let n = c as u32;
-    (n < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
-        || (0x7f..=0x9f).contains(&n)
-        || (0xfdd0..=0xfdef).contains(&n)
-        || (n & 0xfffe) == 0xfffe
-}
-
 /// How many random sites built, for the summary: a harness whose sites all fail early
 /// would test little.
 static BUILT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -586,7 +578,7 @@ fn check_site(site: &Site) -> Result<(), TestCaseError> {
                 let bytes = fs::read(&path).unwrap();
                 if let Ok(text) = std::str::from_utf8(&bytes) {
                     prop_assert!(
-                        !text.chars().any(forbidden),
+                        !text.chars().any(pufa::text::is_forbidden),
                         "{file} holds a forbidden character"
                     );
                     prop_assert!(

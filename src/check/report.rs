@@ -187,22 +187,24 @@ fn window(line: &str, column: usize) -> (String, usize) {
     (shown, column - first)
 }
 
-/// File texts, read once each, for showing the offending lines.
-struct Sources<'a> {
+/// File texts, read once each, for showing the offending lines (the report's, and the
+/// preview's overlay).
+pub(crate) struct Sources<'a> {
     root: &'a Path,
     /// Each file's text and where its lines start.
     files: HashMap<PathBuf, Option<(String, Vec<usize>)>>,
 }
 
 impl<'a> Sources<'a> {
-    fn new(root: &'a Path) -> Self {
+    pub(crate) fn new(root: &'a Path) -> Self {
         Sources {
             root,
             files: HashMap::new(),
         }
     }
 
-    fn line(&mut self, file: &Path, line: usize) -> Option<String> {
+    /// Line `line` (1-based) of `file` (relative to the root), as the stages saw it.
+    pub(crate) fn line(&mut self, file: &Path, line: usize) -> Option<String> {
         let root = self.root;
         let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
             let bytes = std::fs::read(root.join(file)).ok()?;

@@ -47,6 +47,14 @@ pub fn open_inside(path: &Path, root: &Path) -> Option<(File, Metadata)> {
     Some((file, opened))
 }
 
+/// Whether the browser's copy, by its `If-None-Match`, is the one with `tag`.
+pub fn not_modified(request: &HeaderMap, tag: &str) -> bool {
+    request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag))
+}
+
 /// The MIME type of an output path, with the character set for text.
 pub fn content_type(path: &str) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
@@ -82,11 +90,7 @@ pub async fn respond(
         .header(header::CACHE_CONTROL, "no-cache")
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::CONTENT_TYPE, content_type(path));
-    let fresh = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
-    if fresh {
+    if not_modified(request, &tag) {
         return builder
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())

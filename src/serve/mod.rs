@@ -223,7 +223,7 @@ fn rebuild(
         }) => {
             *shared.snapshot.write().expect("lock") = snapshot;
             shared.problems.write().expect("lock").clear();
-            let shown: Vec<Problem> = warnings.iter().map(|d| problem(d, &shared.root)).collect();
+            let shown = problems(warnings.iter(), &shared.root);
             *shared.warnings.write().expect("lock") = shown.clone();
             let version = {
                 let mut version = shared.version.write().expect("lock");
@@ -250,11 +250,7 @@ fn rebuild(
         }
         Err(diagnostics) => {
             print_diagnostics(&diagnostics, &shared.root);
-            let problems: Vec<Problem> = diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .map(|d| problem(d, &shared.root))
-                .collect();
+            let problems = problems(diagnostics.iter().filter(|d| d.is_error()), &shared.root);
             *shared.problems.write().expect("lock") = problems.clone();
             println!("网站有错误，继续显示上一次正确的版本。");
             let _ = shared.changes.send(Change::Errors(problems));
@@ -273,6 +269,7 @@ fn internal_error(
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
+        .map(|m| format!("（{m}）"))
         .unwrap_or_default();
     let file = changed
         .and_then(|paths| paths.first())
@@ -283,7 +280,7 @@ fn internal_error(
     };
     let mut d = Diagnostic::error(
         "serve/internal",
-        format!("内部错误：pufa 在处理{what}时出了问题（{message}）"),
+        format!("内部错误：pufa 在处理{what}时出了问题{message}"),
     )
     .with_suggestion(
         "这是 pufa 自身的问题，不是网站写错了。请把这条信息和刚才改动的文件发给网站的技术支持；再保存任何文件，pufa 会重新生成整个网站",
@@ -303,7 +300,13 @@ fn print_diagnostics(diagnostics: &Diagnostics, root: &Path) {
     eprint!("{}", crate::check::report::human(&sorted, root, false));
 }
 
-fn problem(d: &Diagnostic, root: &Path) -> Problem {
+/// The diagnostics as the page shows them, each file read once.
+fn problems<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>, root: &Path) -> Vec<Problem> {
+    let mut sources = crate::check::report::Sources::new(root);
+    diagnostics.map(|d| problem(d, &mut sources)).collect()
+}
+
+fn problem(d: &Diagnostic, sources: &mut crate::check::report::Sources) -> Problem {
     let mut location = d
         .file
         .as_ref()
@@ -315,11 +318,12 @@ fn problem(d: &Diagnostic, root: &Path) -> Problem {
             location.push_str(&format!(":{}", d.column));
         }
     }
-    let line = d.file.as_ref().filter(|_| d.line > 0).and_then(|f| {
-        let text = std::fs::read_to_string(root.join(f)).ok()?;
-        let line = text.lines().nth(d.line - 1)?.to_string();
-        Some(crate::check::mask_personal_data(&line))
-    });
+    let line = d
+        .file
+        .as_ref()
+        .filter(|_| d.line > 0)
+        .and_then(|f| sources.line(f, d.line))
+        .map(|line| crate::check::mask_personal_data(&line));
     Problem {
         location,
         message: d.message.clone(),
@@ -376,11 +380,7 @@ fn unchanged_or(request: &HeaderMap, bytes: &[u8], kind: &str) -> Response {
     let builder = Response::builder()
         .header(header::ETAG, &tag)
         .header(header::CACHE_CONTROL, "no-cache");
-    let fresh = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
-    if fresh {
+    if files::not_modified(request, &tag) {
         builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
     } else {
         builder
