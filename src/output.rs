@@ -10,7 +10,9 @@
 //! or new file is written into `.pufa-tmp/` inside the output folder while the build runs;
 //! only when every page rendered does [`Output::commit`] rename each into place (a rename
 //! within one file system replaces a file whole: a reader sees the old file or the new, never
-//! a part), remove what is no longer produced, and write the manifest last. A failed build
+//! a part), remove what is no longer produced, and write the manifest last. (Into an empty
+//! folder, the files are written in their final layout under `.pufa-tmp/tree/` and its few
+//! top-level entries moved in whole.) The folder is marked before anything is put in it. A failed build
 //! removes `.pufa-tmp/` and leaves the folder as it was. A build killed at any point leaves at
 //! most `.pufa-tmp/` and files whose modification time no longer matches the manifest; the
 //! next build removes the one and writes the others again, so it ends with exactly what a
@@ -21,13 +23,15 @@ use crate::diagnostic::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Name of the file that marks a folder as pufa's output and lists what is in it.
 pub const MARKER: &str = ".pufa-output";
 /// Where a build puts the files it writes until they are all ready.
 const TEMP: &str = ".pufa-tmp";
+/// Inside [`TEMP`], the whole site laid out as it will be, when a build fills an empty folder.
+const TREE: &str = "tree";
 const MARKER_TEXT: &str = "这个文件夹由 pufa build 生成，每次构建都会更新。请不要在这里手工修改文件。下面是 pufa 写入的文件清单。\n";
 
 /// What the manifest knows of one file. (No times of its own: the same site builds into
@@ -80,6 +84,15 @@ pub struct Output {
     /// written (`None`: unchanged).
     new: Mutex<Vec<(String, Entry, Option<PathBuf>)>>,
     next_temp: AtomicU64,
+    /// The folder held nothing of an earlier build: files are written into `.pufa-tmp/tree/`
+    /// in their final layout, and put in place by moving the few top-level entries of it
+    /// instead of renaming every file (on a disk each rename of a file into a folder of its
+    /// own costs about as much as writing it).
+    fresh: bool,
+    /// Folders already made under `.pufa-tmp/tree/`.
+    made: Mutex<HashSet<PathBuf>>,
+    /// Whether this build wrote the marker of an empty folder (and removes it on failure).
+    wrote_marker: bool,
     committed: bool,
 }
 
@@ -136,10 +149,11 @@ impl Output {
                 if marker.is_file() {
                     read_manifest(&marker)
                 } else {
+                    // `.pufa-tmp` alone is what a build killed before it marked the folder left.
                     let empty = fs::read_dir(&target_abs)
                         .map_err(|e| io_error(&target_abs, "读取", &e))?
-                        .next()
-                        .is_none();
+                        .flatten()
+                        .all(|e| e.file_name() == TEMP);
                     if !empty {
                         return Err(refuse(&format!(
                             "文件夹不是空的，也不是 pufa 生成的（没有 {MARKER} 标记文件）"
@@ -159,6 +173,21 @@ impl Output {
             fs::remove_dir_all(&temp).map_err(|e| io_error(&temp, "清理", &e))?;
         }
         fs::create_dir(&temp).map_err(|e| io_error(&temp, "创建", &e))?;
+        // The folder is marked as pufa's before anything is put in it, so that whatever a
+        // build killed from here on leaves, the next build may clear.
+        let wrote_marker = !marker.is_file();
+        if wrote_marker {
+            write_manifest(&target_abs, &BTreeMap::new())?;
+        }
+        let fresh = old.is_empty()
+            && fs::read_dir(&target_abs)
+                .map_err(|e| io_error(&target_abs, "读取", &e))?
+                .flatten()
+                .all(|e| e.file_name() == TEMP || e.file_name() == MARKER);
+        if fresh {
+            let tree = temp.join(TREE);
+            fs::create_dir(&tree).map_err(|e| io_error(&tree, "创建", &e))?;
+        }
         Ok(Output {
             target: target_abs,
             temp,
@@ -167,6 +196,9 @@ impl Output {
             marker_time,
             new: Mutex::new(Vec::new()),
             next_temp: AtomicU64::new(0),
+            fresh,
+            made: Mutex::new(HashSet::new()),
+            wrote_marker,
             committed: false,
         })
     }
@@ -180,7 +212,7 @@ impl Output {
         let temp = if self.unchanged(&path, size, &digest) {
             None
         } else {
-            let temp = self.temp_file();
+            let temp = self.temp_file(&path)?;
             fs::write(&temp, bytes).map_err(|e| io_error(&self.target.join(&path), "写入", &e))?;
             Some(temp)
         };
@@ -198,7 +230,7 @@ impl Output {
         let temp = if self.unchanged(&path, size, &digest) {
             None
         } else {
-            let temp = self.temp_file();
+            let temp = self.temp_file(&path)?;
             fs::copy(from, &temp).map_err(|e| io_error(from, "复制", &e))?;
             Some(temp)
         };
@@ -228,28 +260,40 @@ impl Output {
                 .is_ok_and(|m| m.is_file() && m.len() == size && modified(&m) <= self.marker_time)
     }
 
-    fn temp_file(&self) -> PathBuf {
-        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
-        self.temp.join(n.to_string())
+    /// Where the new bytes of `path` wait for [`Output::commit`]: its place in the tree of
+    /// a fresh build, else a numbered file.
+    fn temp_file(&self, path: &str) -> Result<PathBuf, Diagnostic> {
+        if !self.fresh {
+            let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+            return Ok(self.temp.join(n.to_string()));
+        }
+        let file = self.temp.join(TREE).join(path);
+        if let Some(folder) = file.parent() {
+            let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+            if !made.contains(folder) {
+                fs::create_dir_all(folder)
+                    .map_err(|e| io_error(&self.target.join(path), "创建文件夹", &e))?;
+                made.insert(folder.to_path_buf());
+            }
+        }
+        Ok(file)
     }
 
     fn produced(&self, path: String, size: u64, digest: String, temp: Option<PathBuf>) {
         let entry = Entry { size, digest };
         self.new
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .push((path, entry, temp));
     }
 
     /// Puts every new and changed file in place, removes what is no longer produced, and
     /// writes the manifest. Returns what changed.
     pub fn commit(mut self) -> Result<Changes, Diagnostic> {
-        let new = std::mem::take(
-            &mut *self
-                .new
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
+        let new = std::mem::take(&mut *self.new.lock().unwrap_or_else(PoisonError::into_inner));
+        if self.fresh {
+            return self.commit_fresh(new);
+        }
         let mut changes = Changes::default();
         let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();
         let mut made: HashSet<PathBuf> = HashSet::new();
@@ -321,6 +365,33 @@ impl Output {
         let _ = fs::remove_dir_all(&self.temp);
         Ok(changes)
     }
+
+    /// Puts a fresh build in place: each top-level file and folder of `.pufa-tmp/tree/` is
+    /// moved whole into the (empty) output folder, and the manifest written. A reader sees a
+    /// folder such as `articles/` either not yet there or complete; a build killed halfway
+    /// leaves a folder the next build treats as any other, writing again what is missing.
+    fn commit_fresh(
+        mut self,
+        new: Vec<(String, Entry, Option<PathBuf>)>,
+    ) -> Result<Changes, Diagnostic> {
+        let tree = self.temp.join(TREE);
+        let entries = fs::read_dir(&tree).map_err(|e| io_error(&tree, "读取", &e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(&tree, "读取", &e))?;
+            let to = self.target.join(entry.file_name());
+            fs::rename(entry.path(), &to).map_err(|e| io_error(&to, "移动", &e))?;
+        }
+        let mut changes = Changes::default();
+        let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();
+        for (path, entry, _) in new {
+            changes.added.push(path.clone());
+            manifest.insert(path, entry);
+        }
+        write_manifest(&self.target, &manifest)?;
+        self.committed = true;
+        let _ = fs::remove_dir_all(&self.temp);
+        Ok(changes)
+    }
 }
 
 impl crate::pipeline::Sink for Output {
@@ -338,6 +409,9 @@ impl Drop for Output {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.temp);
+            if self.wrote_marker {
+                let _ = fs::remove_file(self.target.join(MARKER));
+            }
             if self.made_target {
                 let _ = fs::remove_dir(&self.target);
             }

@@ -212,3 +212,119 @@ fn a_reader_never_sees_a_file_half_written() {
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(reader.join().unwrap() > 0);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_first_build_killed_at_any_moment_is_repaired_by_the_next() {
+    let site = fixture("build/basic");
+    let reference = tempfile::tempdir().unwrap();
+    let fresh = reference.path().join("p");
+    assert!(
+        pufa(site.path(), &["build", "--output", fresh.to_str().unwrap()])
+            .status
+            .success()
+    );
+    for round in 0..12u64 {
+        // Into a folder that does not exist yet (even rounds) or exists and is empty.
+        let target = site.path().join(format!("out-{round}"));
+        if round % 2 == 1 {
+            fs::create_dir(&target).unwrap();
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
+            .args(["build", "--output", target.to_str().unwrap()])
+            .current_dir(site.path())
+            .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(round * round * 700));
+        let _ = child.kill();
+        let _ = child.wait();
+        // The folder is pufa's from its first moment: the next build takes it over.
+        let again = pufa(
+            site.path(),
+            &["build", "--output", target.to_str().unwrap()],
+        );
+        assert!(
+            again.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+        assert!(
+            contents(&target) == contents(&fresh),
+            "round {round}: the repaired folder differs from a fresh build"
+        );
+        assert!(!target.join(".pufa-tmp").exists(), "round {round}");
+    }
+}
+
+/// Makes `file` impossible to replace, as a file held open on Windows or locked by a
+/// deploy tool is: immutable for root (who ignores permissions), its folder read-only for
+/// anyone else. Returns the command that undoes it.
+#[cfg(unix)]
+fn lock(file: &Path) -> Box<dyn Fn()> {
+    use std::os::unix::fs::PermissionsExt;
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if is_root {
+        let status = Command::new("chattr").arg("+i").arg(file).status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "chattr +i needs a file system with attributes (ext4, xfs, btrfs) for {}",
+            file.display()
+        );
+        let file = file.to_path_buf();
+        Box::new(move || {
+            let _ = Command::new("chattr").arg("-i").arg(&file).status();
+        })
+    } else {
+        let folder = file.parent().unwrap().to_path_buf();
+        fs::set_permissions(&folder, fs::Permissions::from_mode(0o555)).unwrap();
+        Box::new(move || {
+            let _ = fs::set_permissions(&folder, fs::Permissions::from_mode(0o755));
+        })
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_file_that_cannot_be_replaced_is_named_and_the_next_build_repairs() {
+    // In the build folder, not /tmp: that may be a memory file system without attributes.
+    let site = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    copy_dir(&repo_root().join("tests/fixtures/build/basic"), site.path());
+    build_ok(site.path(), &[]);
+    let article = site.path().join("content/articles/校园欺凌.md");
+    fs::write(
+        &article,
+        read(&article).replace("家长要先倾听。", "家长要先耐心倾听。"),
+    )
+    .unwrap();
+    let page = site
+        .path()
+        .join("public/articles/xiao-yuan-qi-ling/index.html");
+    let unlock = lock(&page);
+    let failed = pufa(site.path(), &["build"]);
+    unlock();
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(!failed.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("无法替换") && stderr.contains("articles/xiao-yuan-qi-ling/index.html"),
+        "the message names the file: {stderr}"
+    );
+    assert!(stderr.contains("再生成一次就会完整"), "{stderr}");
+    assert!(!read(&page).contains("耐心倾听"));
+    // Once the file may be replaced again, one build brings the folder up to date.
+    build_ok(site.path(), &[]);
+    assert!(read(&page).contains("耐心倾听"));
+    let reference = tempfile::tempdir().unwrap();
+    let fresh = reference.path().join("p");
+    assert!(
+        pufa(site.path(), &["build", "--output", fresh.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(contents(&site.path().join("public")) == contents(&fresh));
+}
