@@ -8,11 +8,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// How bad a diagnostic is: errors stop a build, warnings are printed and the build goes on.
+/// How bad a diagnostic is: errors stop a build, warnings are printed and the build goes on;
+/// notes record for `pufa check` and its report what the author declared on purpose (a
+/// number marked public), and are not shown by `build` or `serve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
+    Note,
 }
 
 /// One problem found in a site.
@@ -54,6 +57,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn note(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
     pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
         self.file = Some(file.as_ref().to_path_buf());
         self
@@ -86,6 +96,7 @@ impl fmt::Display for Diagnostic {
         let label = match self.severity {
             Severity::Error => "错误",
             Severity::Warning => "警告",
+            Severity::Note => "说明",
         };
         write!(f, "{label}")?;
         if let Some(file) = &self.file {

@@ -32,7 +32,7 @@ pub fn reason(err: &io::Error) -> String {
 pub fn hint(err: &io::Error) -> &'static str {
     match err.kind() {
         ErrorKind::PermissionDenied => {
-            "关掉正在使用这个文件的程序（例如打开着它的编辑器或资源管理器），或检查文件夹的权限"
+            "关掉正在使用这个文件的程序（例如打开着它的编辑器或资源管理器），或检查文件和文件夹的权限（是否被设成只读）"
         }
         ErrorKind::StorageFull => "清理磁盘空间后再试",
         ErrorKind::ReadOnlyFilesystem => "把网站复制到可以写入的磁盘上再生成",

@@ -39,6 +39,7 @@ pub const PREVIEW_WARNINGS: &[&str] = &[
     "link/missing-page",
     "link/missing-anchor",
     "front-matter/missing-file",
+    "lint/personal-data",
 ];
 
 /// In the preview, makes the errors of [`PREVIEW_WARNINGS`] warnings that say so.

@@ -8,7 +8,7 @@
 mod lints;
 pub mod report;
 
-pub use lints::{mask_personal_data, personal_data, wording};
+pub use lints::{mask_personal_data, number_digits, personal_data, wording};
 
 use crate::content::{Date, Kind, Page, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex};
@@ -58,16 +58,36 @@ fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
     }
     for found in found_data {
         let (line, column) = index.position(text, found.offset);
-        out.push(
-            Diagnostic::warning(
-                "lint/personal-data",
-                format!("疑似未去标识化的{}：{}", found.kind, found.masked),
+        let mut declared = page
+            .public_numbers
+            .iter()
+            .filter(|(n, _)| *n == found.digits);
+        let d = if let Some(first) = declared.next() {
+            // The declaration itself is no occurrence.
+            if first.1 == line || declared.any(|(_, l)| *l == line) {
+                continue;
+            }
+            Diagnostic::note(
+                "lint/public-number",
+                format!(
+                    "{}（{}）在 front matter 的 public_numbers 中声明为公开号码，照原样发布",
+                    found.kind, found.masked
+                ),
             )
-            .in_file(&page.source)
-            .at(line, column)
-            .spanning(found.len)
-            .with_suggestion("公开的案例要去标识化：隐去中间的数字，例如写成 138****5678"),
-        );
+        } else {
+            Diagnostic::error(
+                "lint/personal-data",
+                format!(
+                    "没有打码的{}：会原样发布到页面、列表、订阅和搜索数据中（下面显示时隐去了中间的数字，文件里这一处仍是完整号码）",
+                    found.kind
+                ),
+            )
+            .with_suggestion(format!(
+                "公开的案例要去标识化，改成 {}；确实要公开的号码（例如单位的值班手机），把它写进这篇的 front matter，例如 public_numbers: [\"13800000000\"]",
+                found.masked
+            ))
+        };
+        out.push(d.in_file(&page.source).at(line, column).spanning(found.len));
     }
 }
 

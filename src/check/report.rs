@@ -39,6 +39,7 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
         let level = match d.severity {
             Severity::Error => Level::ERROR.with_name("错误"),
             Severity::Warning => Level::WARNING.with_name("警告"),
+            Severity::Note => Level::NOTE.with_name("说明"),
         };
         let title = level.primary_title(d.message.as_str()).id(d.code);
         let shown = d.file.as_ref().map(|f| display_path(f));
@@ -101,14 +102,22 @@ const SHOWN_LINE: usize = 120;
 
 /// The one-line tally that ends a report.
 pub fn tally(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    match (errors, warnings) {
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    let (errors, warnings, notes) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    );
+    let mut tally = match (errors, warnings) {
         (0, 0) => "没有发现问题".to_string(),
         (0, w) => format!("{w} 个警告"),
         (e, 0) => format!("{e} 个错误"),
         (e, w) => format!("{e} 个错误，{w} 个警告"),
+    };
+    if notes > 0 {
+        tally.push_str(&format!("；另有 {notes} 条说明（作者声明过的例外）"));
     }
+    tally
 }
 
 #[derive(Serialize)]
@@ -133,6 +142,7 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
             severity: match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
+                Severity::Note => "note",
             },
             code: d.code,
             message: &d.message,

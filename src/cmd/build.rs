@@ -74,6 +74,8 @@ pub fn run(options: &Options) -> Outcome {
     let mut diagnostics = Vec::new();
     let mut partial = false;
     let summary = build(options, &mut diagnostics, &mut partial);
+    // Notes are for `pufa check` and its report.
+    diagnostics.retain(|d| d.severity != crate::diagnostic::Severity::Note);
     Outcome {
         summary,
         diagnostics,

@@ -90,8 +90,21 @@ impl Kind {
 const MAX_TOPICS: usize = 20;
 
 const COMMON_KEYS: &[&str] = &[
-    "title", "date", "summary", "cover", "topics", "laws", "author", "source", "editor", "draft",
-    "slug", "weight", "aliases", "extra",
+    "title",
+    "date",
+    "summary",
+    "cover",
+    "topics",
+    "laws",
+    "author",
+    "source",
+    "editor",
+    "draft",
+    "slug",
+    "weight",
+    "aliases",
+    "extra",
+    "public_numbers",
 ];
 
 /// A loaded content file.
@@ -129,6 +142,10 @@ pub struct Page {
     pub aliases: Vec<String>,
     /// Line and column of the `aliases` field, for messages about them.
     pub aliases_at: (usize, usize),
+    /// Numbers the author declares public (a hotline, an office's duty phone), as their
+    /// digits alone, with the line each is declared on: where they stand in the text they
+    /// are not personal data.
+    pub public_numbers: Vec<(String, usize)>,
     pub extra: serde_json::Value,
     /// The whole file, without BOM (shared: the site keeps each file as parsed, and the
     /// page list a copy).
@@ -538,6 +555,13 @@ impl Reader<'_> {
             weight: self.f.integer("weight").unwrap_or(0),
             aliases,
             aliases_at,
+            public_numbers: self
+                .f
+                .string_list("public_numbers")
+                .into_iter()
+                .map(|n| (crate::check::number_digits(&n.text), n.line))
+                .filter(|(n, _)| !n.is_empty())
+                .collect(),
             extra: self
                 .f
                 .get("extra")

@@ -222,7 +222,7 @@ impl Builder {
         let site_lists = site_lists(&prepared);
         let built = Built {
             snapshot: snapshot.clone(),
-            warnings: diagnostics,
+            warnings: without_notes(diagnostics),
             rendered: emitted.pages,
             stale_index: false,
         };
@@ -308,7 +308,7 @@ impl Builder {
             Arc::new(snapshot.updated(memory.files.into_inner().unwrap_or_default(), &gone));
         let built = Built {
             snapshot: snapshot.clone(),
-            warnings,
+            warnings: without_notes(warnings),
             rendered: jobs.len(),
             stale_index: true,
         };
@@ -383,4 +383,10 @@ fn site_lists(prepared: &Prepared) -> String {
     let mut lists = serde_json::to_string(&view).unwrap_or_default();
     lists.push_str(&render::site_addresses(&data));
     lists
+}
+
+/// The preview shows errors and warnings; notes are for `pufa check` and its report.
+fn without_notes(mut diagnostics: Diagnostics) -> Diagnostics {
+    diagnostics.retain(|d| d.severity != crate::diagnostic::Severity::Note);
+    diagnostics
 }
