@@ -59,6 +59,9 @@ pub struct LawDecl {
     /// The official text.
     pub url: Option<String>,
     pub slug: String,
+    /// How many articles it has, where known (from site.yaml or [`crate::laws`]): a
+    /// citation of an article beyond is an error.
+    pub articles: Option<u32>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -338,15 +341,22 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
     };
     let mut laws: Vec<LawDecl> = Vec::new();
     for item in items {
-        let (name, full_name, url) = match item.entries() {
+        let (name, full_name, url, articles) = match item.entries() {
             Some(entries) => {
                 let mut l = Fields::new(entries, Path::new(CONFIG_FILE), 0);
-                l.warn_unknown_keys(&["name", "full_name", "url"], "法律");
-                let v = (l.string("name"), l.string("full_name"), l.string("url"));
+                l.warn_unknown_keys(&["name", "full_name", "url", "articles"], "法律");
+                let v = (
+                    l.string("name"),
+                    l.string("full_name"),
+                    l.string("url"),
+                    l.integer("articles")
+                        .and_then(|n| u32::try_from(n).ok())
+                        .filter(|&n| n > 0),
+                );
                 f.diagnostics.append(&mut l.diagnostics);
                 v
             }
-            None => (item.as_scalar_string(), None, None),
+            None => (item.as_scalar_string(), None, None, None),
         };
         let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
             f.error_at(
@@ -357,7 +367,18 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
             continue;
         };
         let name = strip_book_marks(&name);
-        let full_name = full_name.map_or_else(|| name.clone(), |n| strip_book_marks(&n));
+        // A built-in law registered by one of its names: what site.yaml leaves out, the
+        // registry fills in.
+        let known = crate::laws::find(&name).or_else(|| {
+            full_name
+                .as_deref()
+                .and_then(|n| crate::laws::find(&strip_book_marks(n)))
+        });
+        let full_name = full_name.map_or_else(
+            || known.map_or_else(|| name.clone(), |k| k.full_name.to_string()),
+            |n| strip_book_marks(&n),
+        );
+        let articles = articles.or_else(|| known.and_then(|k| k.articles));
         let slug = named_slug(f, &name, item);
         if laws.iter().any(|l| l.slug == slug) {
             f.error_at(
@@ -375,6 +396,30 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
             full_name,
             url,
             slug,
+            articles,
+        });
+    }
+    // The built-in laws in force that site.yaml does not register are known too: citing one
+    // gives it a page like a registered law.
+    for known in crate::laws::LAWS {
+        if known.status != crate::laws::Status::InForce {
+            continue;
+        }
+        let registered = laws.iter().any(|l| {
+            [l.name.as_str(), l.full_name.as_str()]
+                .iter()
+                .any(|n| *n == known.short_name || *n == known.full_name)
+        });
+        let slug = crate::url::slugify(known.short_name);
+        if registered || laws.iter().any(|l| l.slug == slug) {
+            continue;
+        }
+        laws.push(LawDecl {
+            name: known.short_name.to_string(),
+            full_name: known.full_name.to_string(),
+            url: None,
+            slug,
+            articles: known.articles,
         });
     }
     laws

@@ -16,6 +16,7 @@ pub mod confine;
 pub mod content;
 pub mod diagnostic;
 pub mod fs;
+pub mod laws;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

@@ -97,6 +97,11 @@ fn wording_errors_and_personal_data() {
 }
 
 #[test]
+fn repealed_laws_missing_articles_and_unknown_laws() {
+    snapshot_fixture("check/laws", ERRORS_TODAY_EPOCH, 1);
+}
+
+#[test]
 fn date_warnings_do_not_fail_the_check() {
     snapshot_fixture("check/dates", ERRORS_TODAY_EPOCH, 0);
 }

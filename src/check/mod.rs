@@ -39,10 +39,15 @@ fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
     let text = &page.text;
     let found_words = wording(text, &site.config.lint_words);
     let found_data = personal_data(text);
-    if found_words.is_empty() && found_data.is_empty() {
+    let found_laws = law_citations(site, &text[page.body_offset.min(text.len())..]);
+    if found_words.is_empty() && found_data.is_empty() && found_laws.is_empty() {
         return;
     }
     let index = LineIndex::new(text);
+    for (offset, d) in found_laws {
+        let (line, column) = index.position(text, page.body_offset + offset);
+        out.push(d.in_file(&page.source).at(line, column));
+    }
     for (offset, wrong, right) in found_words {
         let (line, column) = index.position(text, offset);
         out.push(
@@ -88,6 +93,117 @@ fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
             ))
         };
         out.push(d.in_file(&page.source).at(line, column).spanning(found.len));
+    }
+}
+
+/// What is wrong with the laws `body` cites in 《》: a repealed law, an article the law does
+/// not have, a law pufa does not know. Each with its byte offset in `body`.
+fn law_citations(site: &Site, body: &str) -> Vec<(usize, Diagnostic)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(open) = body[from..].find('《').map(|o| from + o) {
+        let title_start = open + '《'.len_utf8();
+        let Some(close) = body[title_start..]
+            .find(['》', '《', '\n'])
+            .map(|c| title_start + c)
+        else {
+            break;
+        };
+        from = close;
+        if !body[close..].starts_with('》') {
+            continue;
+        }
+        let title = &body[title_start..close];
+        let after = body[close + '》'.len_utf8()..].trim_start_matches([' ', '\u{3000}']);
+        let span = title.chars().count() + 2;
+        let registered = site
+            .config
+            .laws
+            .iter()
+            .find(|l| l.name == title || l.full_name == title);
+        let known = crate::laws::find(title);
+        if let (None, Some(law)) = (registered, known)
+            && let crate::laws::Status::Repealed { on, by } = law.status
+        {
+            found.push((
+                open,
+                Diagnostic::error(
+                    "law/repealed",
+                    format!(
+                        "《{title}》已于{}废止，现在适用{by}",
+                        crate::laws::chinese_date(on)
+                    ),
+                )
+                .spanning(span)
+                .with_suggestion(format!(
+                    "改为引用{by}的相应条文；讲法律沿革时，写明“原《{title}》（已废止）”并在 site.yaml 的 laws 中登记它"
+                )),
+            ));
+            continue;
+        }
+        if let Some(law) = registered {
+            if let (Some(count), Some((number, len))) =
+                (law.articles, crate::laws::article_number(after))
+                && (number == 0 || number > count)
+            {
+                let written = &after[..len];
+                found.push((
+                    open,
+                    Diagnostic::error(
+                        "law/no-such-article",
+                        format!("《{title}》共 {count} 条，没有{written}"),
+                    )
+                    .spanning(span + 1 + written.chars().count())
+                    .with_suggestion("核对条文的序号；引用的若是别的法律，改正书名号里的名称"),
+                ));
+            }
+            continue;
+        }
+        let names = || {
+            site.config
+                .laws
+                .iter()
+                .flat_map(|l| [l.name.as_str(), l.full_name.as_str()])
+        };
+        // A title one character off a law's name (《民法点》) is a typo of it.
+        let one_off = title.chars().count() >= 3
+            && names().any(|n| crate::diagnostic::edit_distance(title, n) == 1);
+        // A wrong wording in the title (《中华人民共合国刑法》) is reported as that.
+        let miswritten = || !wording(title, &site.config.lint_words).is_empty();
+        if (looks_like_a_law(title) || one_off) && !miswritten() {
+            let names = names();
+            let mut d = Diagnostic::warning(
+                "law/unknown",
+                format!("《{title}》不在 pufa 知道的法律中，也没有在 site.yaml 登记"),
+            )
+            .spanning(span);
+            d = match crate::diagnostic::nearest(title, names) {
+                Some(near) => d.with_suggestion(format!(
+                    "是不是《{near}》？确实是这个名称的，在 site.yaml 的 laws 中登记（name、full_name、url）"
+                )),
+                None => d.with_suggestion(
+                    "核对法律的名称；确实是这个名称的，在 site.yaml 的 laws 中登记（name、full_name、url）",
+                ),
+            };
+            found.push((open, d));
+        }
+    }
+    found
+}
+
+/// Whether a title in 《》 names a law: it ends in 法 (not 说法, 办法, 方法 and the like, which
+/// name programmes, rules and books) or is a full name of the 中华人民共和国.
+fn looks_like_a_law(title: &str) -> bool {
+    const NOT_LAW: &str =
+        "说看想做办方用写手书技刀笔语算兵心魔佛章立执司守普护学讲谈问知懂依家国王";
+    let mut chars = title.chars().rev();
+    if title.chars().count() < 3 || title.contains(['：', ':', '，', ',', ' ', '　', '—', '·'])
+    {
+        return false;
+    }
+    match (chars.next(), chars.next()) {
+        (Some('法'), Some(before)) => !NOT_LAW.contains(before),
+        _ => title.starts_with("中华人民共和国") && title.ends_with("条例"),
     }
 }
 

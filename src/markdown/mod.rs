@@ -503,6 +503,23 @@ impl Renderer<'_, '_> {
             self.out.diagnostics.push(d);
             return false;
         };
+        let article = args.get("article").and_then(|v| v.as_str()).unwrap_or("");
+        if let (Some(count), Some((number, len))) =
+            (law.articles, crate::laws::article_number(article.trim()))
+            && (number == 0 || number > count)
+        {
+            let d = Diagnostic::error(
+                "law/no-such-article",
+                format!(
+                    "《{}》共 {count} 条，没有{}",
+                    law.name,
+                    &article.trim()[..len]
+                ),
+            )
+            .with_suggestion("核对条文的序号");
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+        }
         self.out.laws.insert(law.name.clone());
         let page = url::relative(
             self.cx.page_path,
@@ -862,6 +879,7 @@ mod tests {
             full_name: full.into(),
             url: None,
             slug: url::slugify(name),
+            articles: None,
         }
     }
 
