@@ -42,6 +42,13 @@ pub struct Organization {
     pub icp: Option<String>,
     /// 公安备案号
     pub police: Option<String>,
+    /// 党政机关网站标识: the address the 开办单位 badge links to (given with the badge).
+    pub conac: Option<String>,
+    /// The badge image, a file in content/ (`images/conac.png`).
+    pub conac_image: Option<String>,
+    /// 我为政府网站找错: the address of the national platform's form for this site (built
+    /// from `site_code` when site.yaml says `zhaocuo: true`).
+    pub zhaocuo: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,19 +249,58 @@ fn organization(f: &mut Fields) -> Organization {
     };
     let mut o = Fields::new(entries, Path::new(CONFIG_FILE), 0);
     o.warn_unknown_keys(
-        &["name", "contact", "site_code", "icp", "police"],
+        &[
+            "name",
+            "contact",
+            "site_code",
+            "icp",
+            "police",
+            "conac",
+            "conac_image",
+            "zhaocuo",
+        ],
         "organization ",
     );
+    let site_code = o.string("site_code");
+    let zhaocuo = match o.get("zhaocuo").map(|n| (&n.value, n)) {
+        None | Some((Value::Null, _)) => None,
+        Some((Value::Bool(false), _)) => None,
+        Some((Value::Bool(true), node)) => match &site_code {
+            Some(code) => Some(format!("{ZHAOCUO}?site_code={}", code.trim())),
+            None => {
+                let d = o.diagnostic_at(
+                    node,
+                    Diagnostic::error(
+                        "config/zhaocuo",
+                        "zhaocuo: true 要用网站标识码生成“我为政府网站找错”的链接，但 organization 中没有 site_code",
+                    )
+                    .with_suggestion("加上 site_code: \"网站标识码\"（10 位，在全国政府网站基本信息数据库中可以查到）"),
+                );
+                o.diagnostics.push(d);
+                None
+            }
+        },
+        Some(_) => o.string("zhaocuo").filter(|u| !u.trim().is_empty()),
+    };
     let org = Organization {
         name: o.string("name"),
         contact: o.string("contact"),
-        site_code: o.string("site_code"),
+        site_code,
         icp: o.string("icp"),
         police: o.string("police"),
+        conac: o.string("conac").filter(|u| !u.trim().is_empty()),
+        conac_image: o
+            .string("conac_image")
+            .map(|p| p.trim().trim_start_matches('/').to_string())
+            .filter(|p| !p.is_empty()),
+        zhaocuo,
     };
     f.diagnostics.append(&mut o.diagnostics);
     org
 }
+
+/// The national platform's 我为政府网站找错 form; `site_code` names the site.
+pub const ZHAOCUO: &str = "https://zfwzgl.www.gov.cn/exposure/jiucuo.html";
 
 fn topics(f: &mut Fields) -> Vec<TopicDecl> {
     let Some(node) = f.get("topics") else {

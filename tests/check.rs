@@ -102,6 +102,27 @@ fn repealed_laws_missing_articles_and_unknown_laws() {
 }
 
 #[test]
+fn the_footer_an_inspection_requires() {
+    // Missing elements are named; a badge image that is not there is an error.
+    snapshot_fixture("check/footer-missing", ERRORS_TODAY_EPOCH, 1);
+    // Configured, the badge and the 找错 link are in every page's footer.
+    let site = fixture("check/footer");
+    let (code, human, _) = check(site.path(), ERRORS_TODAY_EPOCH);
+    assert_eq!(code, 0, "{human}");
+    assert!(!human.contains("footer-missing"), "{human}");
+    let built = pufa_with_env(
+        site.path(),
+        &["build"],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    assert!(built.status.success());
+    let page = read(&site.path().join("public/articles/a/index.html"));
+    let footer = &page[page.find("<footer").unwrap()..page.find("</footer>").unwrap()];
+    insta::assert_snapshot!(footer);
+    assert!(site.path().join("public/images/conac.png").is_file());
+}
+
+#[test]
 fn date_warnings_do_not_fail_the_check() {
     snapshot_fixture("check/dates", ERRORS_TODAY_EPOCH, 0);
 }

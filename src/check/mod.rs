@@ -31,7 +31,57 @@ pub fn across_pages(site: &Site, rendered: &[Rendered], tax: &Taxonomies) -> Dia
     let mut out = Vec::new();
     anchors(site, rendered, &mut out);
     dates(site, tax, &mut out);
+    footer(site, &mut out);
     out
+}
+
+/// The footer elements a government site's inspection requires, and the badge image.
+fn footer(site: &Site, out: &mut Diagnostics) {
+    let org = &site.config.organization;
+    if let Some(image) = &org.conac_image
+        && !site.assets.contains(image)
+    {
+        out.push(
+            Diagnostic::error(
+                "config/missing-file",
+                format!("organization 的 conac_image 指向 content/{image}，但没有这个文件"),
+            )
+            .in_file("site.yaml")
+            .with_suggestion(
+                "把党政机关网站标识的图片（开办单位下载的 red.png）放进 content/，例如 content/images/conac.png，再写 conac_image: images/conac.png",
+            ),
+        );
+    }
+    // A site without an address is not yet published: nothing to inspect.
+    if site.config.base_url.is_none() {
+        return;
+    }
+    let missing: Vec<&str> = [
+        (org.name.is_some(), "主办单位（name）"),
+        (org.contact.is_some(), "联系方式（contact）"),
+        (org.site_code.is_some(), "网站标识码（site_code）"),
+        (org.icp.is_some(), "ICP 备案号（icp）"),
+        (org.police.is_some(), "公安机关备案号（police）"),
+    ]
+    .into_iter()
+    .filter(|(given, _)| !given)
+    .map(|(_, what)| what)
+    .collect();
+    if !missing.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                "config/footer-missing",
+                format!(
+                    "页脚缺少政府网站检查要求的：{}",
+                    missing.join("、")
+                ),
+            )
+            .in_file("site.yaml")
+            .with_suggestion(
+                "在 site.yaml 的 organization 中补上，例如 organization: { name: \"某某县司法局\", contact: \"0000-0000000\", site_code: \"0000000000\", icp: \"某ICP备00000000号\", police: \"某公网安备00000000000000号\" }",
+            ),
+        );
+    }
 }
 
 /// Wording errors and personal data, at their exact place in the file.

@@ -86,6 +86,11 @@ pub struct OrganizationView<'a> {
     pub police: Option<&'a str>,
     /// The 公安 record page for the number in `police`.
     pub police_url: Option<String>,
+    /// 党政机关网站标识: where the badge links, and the badge image's address from this page.
+    pub conac: Option<&'a str>,
+    pub conac_image: Option<String>,
+    /// 我为政府网站找错, with this site's address.
+    pub zhaocuo: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -345,6 +350,23 @@ impl<'a> SiteData<'a> {
                 icp_url: org.icp.as_ref().map(|_| "https://beian.miit.gov.cn/"),
                 police: org.police.as_deref(),
                 police_url,
+                conac: org.conac.as_deref(),
+                conac_image: org
+                    .conac_image
+                    .as_deref()
+                    .map(|image| self.asset_url(link, image)),
+                zhaocuo: org.zhaocuo.as_deref().map(|form| {
+                    let address = c.base_url.as_deref().unwrap_or("");
+                    if address.is_empty() || !form.starts_with(crate::config::ZHAOCUO) {
+                        form.to_string()
+                    } else {
+                        let encoded = percent_encoding::utf8_percent_encode(
+                            address,
+                            percent_encoding::NON_ALPHANUMERIC,
+                        );
+                        format!("{form}&url={encoded}")
+                    }
+                }),
             },
             nav,
             urls: SectionUrls {
