@@ -26,6 +26,9 @@ pub struct Config {
     pub laws: Vec<LawDecl>,
     /// Site-specific wrong → right wordings.
     pub lint_words: BTreeMap<String, String>,
+    /// Days a column may go without a new item (`lint.stale_days`, 14 unless set; 0: not
+    /// checked, for an archive).
+    pub stale_days: u32,
     pub extra: serde_json::Value,
 }
 
@@ -163,7 +166,7 @@ impl Config {
         let organization = organization(&mut f);
         let topics = topics(&mut f);
         let laws = laws(&mut f);
-        let lint_words = lint_words(&mut f);
+        let (lint_words, stale_days) = lint(&mut f);
         let config = Config {
             title,
             description: f.string("description").unwrap_or_default(),
@@ -175,6 +178,7 @@ impl Config {
             topics,
             laws,
             lint_words,
+            stale_days,
             extra: f
                 .get("extra")
                 .map_or(serde_json::Value::Null, |n| n.to_json()),
@@ -538,9 +542,13 @@ fn strip_book_marks(name: &str) -> String {
         .to_string()
 }
 
-fn lint_words(f: &mut Fields) -> BTreeMap<String, String> {
+/// Days without a new item before a column counts as not updated, unless site.yaml says.
+pub const STALE_DAYS: u32 = 14;
+
+/// `lint`: the site's own wrong → right wordings and `stale_days`.
+fn lint(f: &mut Fields) -> (BTreeMap<String, String>, u32) {
     let Some(lint) = f.get("lint") else {
-        return BTreeMap::new();
+        return (BTreeMap::new(), STALE_DAYS);
     };
     let Some(entries) = lint.entries() else {
         f.error_at(
@@ -548,10 +556,23 @@ fn lint_words(f: &mut Fields) -> BTreeMap<String, String> {
             "config/lint",
             "lint 应当是键值表，例如 lint: { words: { 错: 对 } }",
         );
-        return BTreeMap::new();
+        return (BTreeMap::new(), STALE_DAYS);
     };
     let mut l = Fields::new(entries, Path::new(CONFIG_FILE), 0);
-    l.warn_unknown_keys(&["words"], "lint ");
+    l.warn_unknown_keys(&["words", "stale_days"], "lint ");
+    let stale_days = match l.integer("stale_days") {
+        None => STALE_DAYS,
+        Some(n) if (0..=3650).contains(&n) => n as u32,
+        Some(_) => {
+            let node = l.get("stale_days").expect("stale_days was read");
+            l.error_at(
+                node,
+                "config/stale-days",
+                "lint.stale_days 是栏目多少天不更新算过期，应当是 0 到 3650 之间的整数（0 表示不检查）",
+            );
+            STALE_DAYS
+        }
+    };
     let mut words = BTreeMap::new();
     if let Some(node) = l.get("words") {
         match node.entries() {
@@ -577,7 +598,7 @@ fn lint_words(f: &mut Fields) -> BTreeMap<String, String> {
         }
     }
     f.diagnostics.append(&mut l.diagnostics);
-    words
+    (words, stale_days)
 }
 
 #[cfg(test)]

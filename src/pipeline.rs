@@ -40,6 +40,7 @@ pub const PREVIEW_WARNINGS: &[&str] = &[
     "link/missing-anchor",
     "front-matter/missing-file",
     "lint/personal-data",
+    "lint/stale-columns",
 ];
 
 /// In the preview, makes the errors of [`PREVIEW_WARNINGS`] warnings that say so.

@@ -123,6 +123,15 @@ fn the_footer_an_inspection_requires() {
 }
 
 #[test]
+fn every_column_is_checked_for_freshness() {
+    // Five columns (two topics, the video list, a series, …) older than two weeks fail the
+    // site; a fresh one is not named.
+    snapshot_fixture("check/stale-columns", ERRORS_TODAY_EPOCH, 1);
+    // With lint.stale_days: 30, the topic of 2023-04-01 is the only stale column: a warning.
+    snapshot_fixture("check/stale-columns-few", ERRORS_TODAY_EPOCH, 0);
+}
+
+#[test]
 fn date_warnings_do_not_fail_the_check() {
     snapshot_fixture("check/dates", ERRORS_TODAY_EPOCH, 0);
 }

@@ -16,8 +16,8 @@ use crate::markdown::Rendered;
 use crate::taxonomy::Taxonomies;
 use std::collections::BTreeMap;
 
-/// Days without a new article or episode before a homepage counts as not updated.
-pub const STALE_DAYS: i64 = 14;
+/// How many stale columns an inspection fails a site for.
+const STALE_COLUMNS: usize = 5;
 
 /// The checks of one page's own text; the same for the same text, so they can be kept.
 pub fn page_lints(site: &Site, page: &Page) -> Diagnostics {
@@ -318,9 +318,14 @@ fn dates(site: &Site, tax: &Taxonomies, out: &mut Diagnostics) {
         .filter_map(|i| site.pages[i].date.map(|d| (d, i)))
         .filter(|(d, _)| *d <= today)
         .max();
-    if let Some((date, i)) = newest {
+    let stale_days = i64::from(site.config.stale_days);
+    let mut stale_home = None;
+    if let Some((date, i)) = newest
+        && stale_days > 0
+    {
         let days = days_between(date, today);
-        if days > STALE_DAYS {
+        if days > stale_days {
+            stale_home = Some(i);
             let newest = &site.pages[i];
             let (line, column) = newest.date_at.unwrap_or((1, 1));
             out.push(
@@ -337,6 +342,9 @@ fn dates(site: &Site, tax: &Taxonomies, out: &mut Diagnostics) {
                 .with_suggestion("检查时首页两周不更新会被扣分，请及时发布新内容"),
             );
         }
+    }
+    if stale_days > 0 {
+        columns(site, tax, stale_days, stale_home, out);
     }
     let this_month = today.month_key();
     let published: BTreeMap<&str, usize> = tax
@@ -362,6 +370,86 @@ fn dates(site: &Site, tax: &Taxonomies, out: &mut Diagnostics) {
                 ),
             );
         }
+    }
+}
+
+/// Each column with a page — the article and video lists, every topic, every series — by
+/// the date of its newest item: a warning for each not updated within `stale_days`, and an
+/// error when so many are that an inspection would fail the site. A column whose newest item
+/// is the one the stale homepage's warning names is counted but not told again.
+fn columns(
+    site: &Site,
+    tax: &Taxonomies,
+    stale_days: i64,
+    stale_home: Option<usize>,
+    out: &mut Diagnostics,
+) {
+    let today = site.today;
+    let newest = |items: &[usize]| {
+        items
+            .iter()
+            .filter_map(|&i| site.pages[i].date.map(|d| (d, i)))
+            .filter(|(d, _)| *d <= today)
+            .max()
+    };
+    let mut columns: Vec<(String, Option<(Date, usize)>)> = vec![
+        ("普法文章栏目".to_string(), newest(&tax.articles)),
+        ("普法视频栏目".to_string(), newest(&tax.episodes)),
+    ];
+    for topic in &tax.topics {
+        columns.push((format!("专题“{}”", topic.name), newest(&topic.pages)));
+    }
+    for series in &tax.series {
+        columns.push((
+            format!("视频系列“{}”", site.pages[series.page].title),
+            newest(&series.episodes),
+        ));
+    }
+    let mut stale = Vec::new();
+    for (name, newest) in columns {
+        // A column with nothing published has no page (and no link) at all.
+        let Some((date, i)) = newest else { continue };
+        let days = days_between(date, today);
+        if days <= stale_days {
+            continue;
+        }
+        stale.push(name.clone());
+        if stale_home == Some(i) {
+            continue;
+        }
+        let page = &site.pages[i];
+        let (line, column) = page.date_at.unwrap_or((1, 1));
+        out.push(
+            Diagnostic::warning(
+                "lint/stale-column",
+                format!(
+                    "{name}已经 {days} 天没有更新：最新的是 {} 发布的“{}”",
+                    date.chinese(),
+                    page.title
+                ),
+            )
+            .in_file(&page.source)
+            .at(line, column)
+            .with_suggestion(format!(
+                "检查时逐个栏目看是否 {stale_days} 天内有更新；给这个栏目补发内容"
+            )),
+        );
+    }
+    if stale.len() >= STALE_COLUMNS {
+        out.push(
+            Diagnostic::error(
+                "lint/stale-columns",
+                format!(
+                    "有 {} 个栏目超过 {stale_days} 天没有更新：{}",
+                    stale.len(),
+                    stale.join("、")
+                ),
+            )
+            .in_file("site.yaml")
+            .with_suggestion(format!(
+                "应更新而未更新的栏目达到 {STALE_COLUMNS} 个，政府网站检查会判为不合格：给这些栏目补发内容；整个网站只作存档、不再更新时，在 site.yaml 中写 lint: {{ stale_days: 0 }}"
+            )),
+        );
     }
 }
 
