@@ -99,6 +99,9 @@ pub struct CheckArgs {
     /// 输出格式
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// 另外写一份给领导审阅签字的检查报告（HTML 文件，用浏览器打开、可以打印）
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// Parses arguments, runs the command and turns the outcome into an exit code:
@@ -205,6 +208,21 @@ fn check(args: CheckArgs) -> ExitCode {
         preview: false,
     };
     let diagnostics = cmd::check::run(&settings);
+    if let Some(file) = &args.report {
+        let title = crate::config::Config::load(&settings.root)
+            .map(|(config, _)| config.title)
+            .unwrap_or_else(|_| "网站".to_string());
+        let today = crate::content::Date::today().chinese();
+        let page = report::html(&diagnostics, &settings.root, &title, &today);
+        if let Err(e) = std::fs::write(file, page) {
+            let d = crate::fs::error("io/write", "写入检查报告", file, &e);
+            eprint!(
+                "{}",
+                report::human(std::slice::from_ref(&d), &settings.root, false)
+            );
+            return ExitCode::from(2);
+        }
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         Format::Json => write!(stdout, "{}", report::json(&diagnostics)),

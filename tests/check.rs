@@ -132,6 +132,78 @@ fn every_column_is_checked_for_freshness() {
 }
 
 #[test]
+fn the_report_a_leader_signs() {
+    let site = fixture("check/lints");
+    let out = pufa_with_env(
+        site.path(),
+        &["check", "--report", "检查报告.html"],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = read(&site.path().join("检查报告.html"));
+    // Every finding, with its place, and nothing of the numbers in full.
+    for place in [
+        "content/articles/a.md:8:4",
+        "content/articles/a.md:10:12",
+        "content/articles/a.md:16:10",
+    ] {
+        assert!(report.contains(place), "{place}");
+    }
+    for number in ["00000019900101123X", "13812345678", "138-1234-5678"] {
+        assert!(!report.contains(number), "{number} in full");
+    }
+    let folder = std::path::absolute(site.path()).unwrap();
+    let report = report.replace(&folder.display().to_string(), "[网站文件夹]");
+    insta::assert_snapshot!(report);
+    // A report that cannot be written is said so, in Chinese.
+    let out = pufa(
+        site.path(),
+        &["check", "--report", "没有的文件夹/报告.html"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法写入检查报告"));
+}
+
+/// The report opens in a real browser and prints: its findings are in the printed text.
+#[test]
+fn the_report_prints_from_a_browser() {
+    if !browser_tests_enabled("the_report_prints_from_a_browser") {
+        return;
+    }
+    let site = fixture("check/lints");
+    let report = site.path().join("report.html");
+    let out = pufa_with_env(
+        site.path(),
+        &["check", "--report", report.to_str().unwrap()],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let pdf = site.path().join("report.pdf");
+    let profile = tempfile::tempdir().unwrap();
+    let status = chromium(profile.path())
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .expect("run chromium");
+    assert!(status.status.success());
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "测试县普法网 发布前检查报告",
+        "有 10 个错误",
+        "没有打码的身份证号",
+        "审核人",
+    ] {
+        assert!(text.contains(expected), "{expected} not printed:\n{text}");
+    }
+}
+
+#[test]
 fn date_warnings_do_not_fail_the_check() {
     snapshot_fixture("check/dates", ERRORS_TODAY_EPOCH, 0);
 }

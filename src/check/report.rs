@@ -154,6 +154,146 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
+/// What `pufa check` looks at, as the HTML report lists it for the reader who signs it.
+const CHECKED: &[&str] = &[
+    "个人信息：没有打码的身份证号、手机号、银行卡号（含空格、连字符、+86、全角数字的写法）",
+    "法律引用：已经废止的法律、超出法律条数的条文、不认识的法律名称",
+    "严重表述错误：内置的确定错误和本站登记的错误写法",
+    "栏目更新：首页、普法文章、普法视频、每个专题、每个视频系列是否按时更新",
+    "页脚：主办单位、联系方式、网站标识码、ICP 备案号、公安机关备案号",
+    "链接和文件：死链、不存在的小标题、缺少的图片和视频",
+    "内容格式：front matter、日期、专题和视频系列的名称、短代码、模板",
+    "网址：不会写到网站文件夹以外，两个来源不会写同一个文件",
+];
+
+/// A page for people who must approve publication: what was checked, the tally, every
+/// finding with its file and line (personal data masked), and a place to sign. One file with
+/// its styles inline, readable in any browser and printable.
+pub fn html(diagnostics: &[Diagnostic], root: &Path, site: &str, checked_on: &str) -> String {
+    use std::fmt::Write as _;
+    let e = escape_html;
+    let mut sources = Sources::new(root);
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    let (errors, warnings, notes) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    );
+    let verdict = if errors > 0 {
+        format!("有 {errors} 个错误，改正之前网站不能生成和发布。")
+    } else if warnings > 0 {
+        format!("没有错误，可以生成；有 {warnings} 个警告，请逐条核实。")
+    } else {
+        "没有发现问题。".to_string()
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} 发布前检查报告</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; color: #1a1a1a; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.6; }}
+h1 {{ font-size: 1.6rem; margin-bottom: .25rem; }}
+.meta {{ color: #555; margin-top: 0; }}
+.verdict {{ font-size: 1.15rem; padding: .75rem 1rem; border-left: .4rem solid #b00020; background: #fdf0f0; }}
+.verdict.ok {{ border-color: #1b6e3a; background: #eef7f0; }}
+table {{ border-collapse: collapse; width: 100%; margin: 1rem 0; }}
+th, td {{ border: 1px solid #ccc; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
+th {{ background: #f2f2f2; }}
+td:first-child {{ white-space: nowrap; }}
+.error {{ color: #b00020; font-weight: bold; }}
+.warning {{ color: #8a5a00; font-weight: bold; }}
+.note {{ color: #555; }}
+code, .source {{ font-family: "Noto Sans Mono CJK SC", monospace; font-size: .9em; }}
+.source {{ display: block; white-space: pre-wrap; color: #333; background: #f7f7f7; padding: .2rem .4rem; margin-top: .3rem; }}
+.sign {{ margin-top: 3rem; display: flex; gap: 4rem; flex-wrap: wrap; }}
+.sign p {{ min-width: 14rem; border-bottom: 1px solid #333; padding-bottom: .25rem; }}
+@media print {{ body {{ margin: 0; }} }}
+</style>
+</head>
+<body>
+<h1>{title} 发布前检查报告</h1>
+<p class="meta">检查日期：{date} · 网站文件夹：{folder} · pufa {version}</p>
+<p class="verdict{ok}">{verdict}</p>
+<table>
+<tr><th>错误（必须改正）</th><th>警告（请核实）</th><th>说明（作者声明的例外）</th></tr>
+<tr><td>{errors}</td><td>{warnings}</td><td>{notes}</td></tr>
+</table>
+<h2>检查了什么</h2>
+<ul>
+"#,
+        title = e(site),
+        date = e(checked_on),
+        folder = e(&display_path(
+            &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf())
+        )),
+        version = env!("CARGO_PKG_VERSION"),
+        ok = if errors == 0 { " ok" } else { "" },
+    );
+    for item in CHECKED {
+        let _ = writeln!(out, "<li>{}</li>", e(item));
+    }
+    out.push_str("</ul>\n<h2>发现的问题</h2>\n");
+    if diagnostics.is_empty() {
+        out.push_str("<p>没有。</p>\n");
+    } else {
+        out.push_str("<table>\n<tr><th>级别</th><th>位置</th><th>问题</th><th>怎样改</th></tr>\n");
+        for d in diagnostics {
+            let (class, label) = match d.severity {
+                Severity::Error => ("error", "错误"),
+                Severity::Warning => ("warning", "警告"),
+                Severity::Note => ("note", "说明"),
+            };
+            let place = match &d.file {
+                None => "整个网站".to_string(),
+                Some(file) if d.line == 0 => display_path(file),
+                Some(file) if d.column == 0 => format!("{}:{}", display_path(file), d.line),
+                Some(file) => format!("{}:{}:{}", display_path(file), d.line, d.column),
+            };
+            // The line as written, with personal data masked as everywhere else.
+            let source = d
+                .file
+                .as_ref()
+                .filter(|_| d.line > 0)
+                .and_then(|f| sources.line(f, d.line))
+                .map(|line| {
+                    let (text, _) = window(&line, d.column);
+                    format!(
+                        r#"<span class="source">{}</span>"#,
+                        e(&super::mask_personal_data(&text))
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                r#"<tr><td class="{class}">{label}</td><td><code>{}</code><br><code>{}</code></td><td>{}{source}</td><td>{}</td></tr>"#,
+                e(&place),
+                e(d.code),
+                e(&d.message),
+                e(d.suggestion.as_deref().unwrap_or("")),
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str(
+        r#"<div class="sign"><p>检查人：</p><p>审核人：</p><p>日期：</p></div>
+</body>
+</html>
+"#,
+    );
+    out
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
+}
+
 fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
