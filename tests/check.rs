@@ -195,7 +195,7 @@ fn the_report_prints_from_a_browser() {
     let text = String::from_utf8_lossy(&text.stdout);
     for expected in [
         "测试县普法网 发布前检查报告",
-        "有 10 个错误",
+        "有 14 个错误",
         "没有打码的身份证号",
         "审核人",
     ] {

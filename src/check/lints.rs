@@ -6,17 +6,29 @@
 use std::collections::BTreeMap;
 
 /// Miswritings that are never right, the kind an inspection fails a whole site for. Kept
-/// small and certain: each wrong form has no legitimate use.
+/// small and certain: each wrong form has no legitimate use. docs/check.md lists where each
+/// comes from.
 const BUILT_IN_WORDING: &[(&str, &str)] = &[
+    // Misspelt names of the state, the Party and state organs.
     ("中华人民共合国", "中华人民共和国"),
     ("中华人名共和国", "中华人民共和国"),
+    ("中华人们共和国", "中华人民共和国"),
     ("中华人民共和过", "中华人民共和国"),
     ("中国共产觉", "中国共产党"),
     ("全国人大常委员会", "全国人大常委会"),
     ("人民检查院", "人民检察院"),
+    ("人民法完", "人民法院"),
     ("攻府", "政府"),
     ("国务院办工厅", "国务院办公厅"),
     ("社会主意核心价值观", "社会主义核心价值观"),
+    ("社会主意法治", "社会主义法治"),
+    // The rule of law: 法治 since the 1999 constitutional amendment (宪法第五条“建设社会主义
+    // 法治国家”) and the 2014 decision on 全面推进依法治国 (“中国特色社会主义法治体系”).
+    ("社会主义法制国家", "社会主义法治国家"),
+    ("中国特色社会主义法制体系", "中国特色社会主义法治体系"),
+    // Taiwan, as 新华社《新闻信息报道中的禁用词和慎用词》 requires.
+    ("台湾总统", "台湾地区领导人"),
+    ("台湾政府", "台湾当局"),
 ];
 
 /// Every wrong wording in `text`, built-in or the site's own: (byte offset, wrong, right).
@@ -76,6 +88,74 @@ pub fn wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec<(usize,
     found.sort();
     found.dedup();
     found
+}
+
+/// A wrong wording as a reader sees it: its byte range in the text as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wording {
+    pub offset: usize,
+    pub end: usize,
+    pub wrong: String,
+    pub right: String,
+}
+
+/// Every wrong wording in `text` as it reads once inline markup (`*`, `_`, `~`, `` ` ``) and
+/// single line breaks with the indentation after them are left out: `中华人民**共合**国` and a
+/// form broken across two lines are found too. A blank line (a new paragraph) keeps the two
+/// sides apart. Offsets are mapped back to `text`.
+pub fn visible_wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec<Wording> {
+    // The visible text, and where it jumps in `text`: (offset in `visible`, offset in
+    // `text`) at the start and after each left-out stretch.
+    let mut visible = String::with_capacity(text.len());
+    let mut jumps: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut skipping = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, '*' | '_' | '~' | '`' | '\r') {
+            skipping = true;
+            continue;
+        }
+        let mut indented = false;
+        if c == '\n' {
+            // The indentation and quote marks of the next line go with the break.
+            while chars
+                .next_if(|&(_, n)| matches!(n, ' ' | '\t' | '>' | '\r'))
+                .is_some()
+            {
+                indented = true;
+            }
+            // A line break inside a paragraph is left out; a blank line stays a break.
+            if !chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                skipping = true;
+                continue;
+            }
+        }
+        if skipping {
+            jumps.push((visible.len(), i));
+        }
+        visible.push(c);
+        skipping = indented;
+    }
+    let to_text = |at: usize| {
+        let k = jumps.partition_point(|&(v, _)| v <= at) - 1;
+        jumps[k].1 + (at - jumps[k].0)
+    };
+    wording(&visible, site_words)
+        .into_iter()
+        .map(|(at, wrong, right)| {
+            let last = visible[at..at + wrong.len()]
+                .char_indices()
+                .last()
+                .map_or(at, |(k, _)| at + k);
+            let end_char = visible[last..].chars().next().map_or(0, char::len_utf8);
+            Wording {
+                offset: to_text(at),
+                end: to_text(last) + end_char,
+                wrong,
+                right,
+            }
+        })
+        .collect()
 }
 
 /// A number that looks like personal data.
@@ -480,6 +560,75 @@ mod tests {
             mask_personal_data("号码00000019900101123X和13812345678。"),
             "号码000000********123X和138****5678。"
         );
+    }
+
+    #[test]
+    fn wording_as_readers_see_it() {
+        let none = BTreeMap::new();
+        let found = |text: &str| -> Vec<(String, String)> {
+            visible_wording(text, &none)
+                .into_iter()
+                .map(|w| (text[w.offset..w.end].to_string(), w.wrong))
+                .collect()
+        };
+        assert_eq!(
+            found("依据中华人民**共合**国宪法"),
+            [(
+                "中华人民**共合**国".to_string(),
+                "中华人民共合国".to_string()
+            )]
+        );
+        assert_eq!(
+            found("建设社会主义法制\n  国家，攻_府_"),
+            [
+                (
+                    "社会主义法制\n  国家".to_string(),
+                    "社会主义法制国家".to_string()
+                ),
+                ("攻_府".to_string(), "攻府".to_string())
+            ]
+        );
+        assert_eq!(
+            found("> 人民检\n> 查院"),
+            [("人民检\n> 查院".to_string(), "人民检查院".to_string())]
+        );
+        assert!(found("中华人民共\n\n合国").is_empty());
+        assert!(found("中华人民共\n \n合国").is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn markup_and_breaks_do_not_hide_a_wrong_form(
+            before in "[政府 a\n]{0,6}",
+            cuts in proptest::collection::vec(0usize..3, 1),
+            mark in "[*_~`]|\n|\n  |\n> ",
+            after in "[政府 a\n]{0,6}",
+        ) {
+            // 攻府 with markup or a line break put somewhere into it.
+            let cut = cuts[0].min(1) * "攻".len();
+            let text = format!("{before}{}{mark}{}{after}", &"攻府"[..cut], &"攻府"[cut..]);
+            let words = BTreeMap::new();
+            let found = visible_wording(&text, &words);
+            proptest::prop_assert!(found.iter().any(|w| w.wrong == "攻府"), "{text:?}");
+            for w in &found {
+                proptest::prop_assert!(text.is_char_boundary(w.offset) && text.is_char_boundary(w.end));
+                let shown: String = text[w.offset..w.end]
+                    .chars()
+                    .filter(|c| !"*_~`\n >".contains(*c))
+                    .collect();
+                proptest::prop_assert_eq!(shown, w.wrong.clone());
+            }
+        }
+
+        #[test]
+        fn without_markup_it_finds_what_wording_finds(text in "[攻府政中华人民共合国 a]{0,30}") {
+            let words = BTreeMap::new();
+            let plain: Vec<(usize, String)> =
+                wording(&text, &words).into_iter().map(|(o, w, _)| (o, w)).collect();
+            let visible: Vec<(usize, String)> =
+                visible_wording(&text, &words).into_iter().map(|w| (w.offset, w.wrong)).collect();
+            proptest::prop_assert_eq!(plain, visible);
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@
 mod lints;
 pub mod report;
 
-pub use lints::{mask_personal_data, number_digits, personal_data, wording};
+pub use lints::{
+    Wording, mask_personal_data, number_digits, personal_data, visible_wording, wording,
+};
 
 use crate::content::{Date, Kind, Page, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex};
@@ -87,7 +89,7 @@ fn footer(site: &Site, out: &mut Diagnostics) {
 /// Wording errors and personal data, at their exact place in the file.
 fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
     let text = &page.text;
-    let found_words = wording(text, &site.config.lint_words);
+    let found_words = visible_wording(text, &site.config.lint_words);
     let found_data = personal_data(text);
     let found_laws = law_citations(site, &text[page.body_offset.min(text.len())..]);
     if found_words.is_empty() && found_data.is_empty() && found_laws.is_empty() {
@@ -98,18 +100,8 @@ fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
         let (line, column) = index.position(text, page.body_offset + offset);
         out.push(d.in_file(&page.source).at(line, column));
     }
-    for (offset, wrong, right) in found_words {
-        let (line, column) = index.position(text, offset);
-        out.push(
-            Diagnostic::error(
-                "lint/wording",
-                format!("严重表述错误：“{wrong}”应为“{right}”"),
-            )
-            .in_file(&page.source)
-            .at(line, column)
-            .spanning(wrong.chars().count())
-            .with_suggestion(format!("改为“{right}”")),
-        );
+    for found in found_words {
+        out.push(wording_error(text, &index, &found).in_file(&page.source));
     }
     for found in found_data {
         let (line, column) = index.position(text, found.offset);
@@ -144,6 +136,77 @@ fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
         };
         out.push(d.in_file(&page.source).at(line, column).spanning(found.len));
     }
+}
+
+/// The error for a wrong wording found in `text`, at its place; the underline covers it to
+/// the end of its first line when markup or a line break splits it.
+fn wording_error(text: &str, index: &LineIndex, found: &Wording) -> Diagnostic {
+    let (line, column) = index.position(text, found.offset);
+    let written = &text[found.offset..found.end];
+    let span = written.split('\n').next().unwrap_or("").chars().count();
+    let (wrong, right) = (&found.wrong, &found.right);
+    let split = if written.len() == wrong.len() {
+        ""
+    } else {
+        "（中间隔着格式符号或换行，读者看到的仍是这几个字）"
+    };
+    Diagnostic::error(
+        "lint/wording",
+        format!("严重表述错误：“{wrong}”应为“{right}”{split}"),
+    )
+    .at(line, column)
+    .spanning(span)
+    .with_suggestion(format!("改为“{right}”"))
+}
+
+/// Wrong wordings in site.yaml (the title, description and organization appear on every
+/// page) and in the theme's templates, whose text every page shows.
+pub fn site_wording(
+    config_text: &str,
+    theme: &crate::theme::Theme,
+    site_words: &BTreeMap<String, String>,
+) -> Diagnostics {
+    let mut out = Vec::new();
+    // The site's own rules in site.yaml (`lint: { words: … }`) name the wrong forms.
+    let rules = top_level_section(config_text, "lint");
+    let mut check = |text: &str, file: &str, skip: &std::ops::Range<usize>| {
+        let found = visible_wording(text, site_words);
+        if found.is_empty() {
+            return;
+        }
+        let index = LineIndex::new(text);
+        for f in found.iter().filter(|f| !skip.contains(&f.offset)) {
+            out.push(wording_error(text, &index, f).in_file(file));
+        }
+    };
+    check(config_text, crate::config::CONFIG_FILE, &rules);
+    for template in &theme.templates {
+        check(&template.source, &template.shown, &(0..0));
+    }
+    out
+}
+
+/// The bytes of the top-level YAML key `key` and everything indented under it (empty when
+/// there is none).
+fn top_level_section(text: &str, key: &str) -> std::ops::Range<usize> {
+    let mut start = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let top_level = !line.starts_with([' ', '\t', '#', '\n', '\r']);
+        match start {
+            None if top_level
+                && line
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with(':')) =>
+            {
+                start = Some(offset);
+            }
+            Some(s) if top_level => return s..offset,
+            _ => {}
+        }
+        offset += line.len();
+    }
+    start.map_or(0..0, |s| s..text.len())
 }
 
 /// What is wrong with the laws `body` cites in 《》: a repealed law, an article the law does
