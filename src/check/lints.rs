@@ -125,7 +125,7 @@ pub fn visible_wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec
                 indented = true;
             }
             // A line break inside a paragraph is left out; a blank line stays a break.
-            if !chars.peek().is_some_and(|&(_, n)| n == '\n') {
+            if chars.peek().is_none_or(|&(_, n)| n != '\n') {
                 skipping = true;
                 continue;
             }
