@@ -108,33 +108,38 @@ pub fn visible_wording(text: &str, site_words: &BTreeMap<String, String>) -> Vec
     // `text`) at the start and after each left-out stretch.
     let mut visible = String::with_capacity(text.len());
     let mut jumps: Vec<(usize, usize)> = vec![(0, 0)];
-    let mut skipping = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if matches!(c, '*' | '_' | '~' | '`' | '\r') {
-            skipping = true;
-            continue;
+    let bytes = text.as_bytes();
+    // The characters left out are ASCII, never part of a longer UTF-8 sequence: runs between
+    // them are copied whole.
+    let special = |b: &u8| matches!(b, b'*' | b'_' | b'~' | b'`' | b'\r' | b'\n');
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .position(special)
+            .map_or(bytes.len(), |k| i + k);
+        if run > i {
+            if visible.len() != jumps[jumps.len() - 1].0 + (i - jumps[jumps.len() - 1].1) {
+                jumps.push((visible.len(), i));
+            }
+            visible.push_str(&text[i..run]);
         }
-        let mut indented = false;
-        if c == '\n' {
+        if run == bytes.len() {
+            break;
+        }
+        i = run + 1;
+        if bytes[run] == b'\n' {
             // The indentation and quote marks of the next line go with the break.
-            while chars
-                .next_if(|&(_, n)| matches!(n, ' ' | '\t' | '>' | '\r'))
-                .is_some()
-            {
-                indented = true;
+            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'>' | b'\r') {
+                i += 1;
             }
             // A line break inside a paragraph is left out; a blank line stays a break.
-            if chars.peek().is_none_or(|&(_, n)| n != '\n') {
-                skipping = true;
-                continue;
+            if bytes.get(i) == Some(&b'\n') {
+                jumps.push((visible.len(), i));
+                visible.push('\n');
+                i += 1;
             }
         }
-        if skipping {
-            jumps.push((visible.len(), i));
-        }
-        visible.push(c);
-        skipping = indented;
     }
     let to_text = |at: usize| {
         let k = jumps.partition_point(|&(v, _)| v <= at) - 1;
@@ -209,24 +214,36 @@ fn separator(c: char) -> bool {
 /// as one number when each has at least three digits; a run that makes no such number is
 /// tried group by group. Linear in the text.
 pub fn personal_data(text: &str) -> Vec<PersonalData> {
+    let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
-    let mut prev: Option<char> = None;
-    while let Some(c) = text[i..].chars().next() {
-        if digit(c).is_none() || prev.is_some_and(glued) {
-            prev = Some(c);
-            i += c.len_utf8();
+    while i < bytes.len() {
+        // A number starts at an ASCII digit or a full-width one (EF BC 90–99); continuation
+        // bytes of other characters are neither, so stepping a byte at a time is safe.
+        let b = bytes[i];
+        let starts = b.is_ascii_digit()
+            || (b == 0xEF && bytes.get(i + 1) == Some(&0xBC))
+                && bytes.get(i + 2).is_some_and(|c| (0x90..=0x99).contains(c));
+        if !starts {
+            i += 1;
             continue;
         }
-        let plus = matches!(prev, Some('+' | '＋'));
-        let groups = read_groups(text, i);
-        let end = groups.last().map_or(i, |g| g.end);
-        let after = text[end..].chars().next();
-        if !after.is_some_and(glued) {
-            classify(text, &groups, plus, &mut found);
+        let prev = text[..i].chars().next_back();
+        let mut groups = read_groups(text, i);
+        // After a letter (`A138…`) the first group is part of a code; what follows a
+        // separator may still be a number.
+        if prev.is_some_and(glued) {
+            i = groups[0].end.max(i + 1);
+            continue;
         }
-        prev = text[..end].chars().next_back();
-        // A glued tail (`…5678B`) is skipped with the letters that follow.
+        let end = groups.last().map_or(i + 1, |g| g.end);
+        // Followed by a letter (`…5678B`), the last group is part of a code too.
+        if text[end..].chars().next().is_some_and(glued) {
+            groups.pop();
+        }
+        if !groups.is_empty() {
+            classify(text, &groups, matches!(prev, Some('+' | '＋')), &mut found);
+        }
         i = end;
     }
     found
@@ -696,6 +713,14 @@ mod tests {
         assert!(kinds("4111111111111112 9111111111111111").is_empty());
         assert!(kinds("2023-06-01 1 3 8 1 2 3 4 5 6 7 8 第138 1234条").is_empty());
         assert!(kinds("编号A138-1234-5678 138-1234-5678B").is_empty());
+        assert_eq!(
+            kinds("13812345678 1234B"),
+            [("13812345678".to_string(), "138****5678".to_string())]
+        );
+        assert_eq!(
+            kinds("A1 13812345678"),
+            [("13812345678".to_string(), "138****5678".to_string())]
+        );
         // A landline and a mobile joined by a hyphen: the mobile is still found.
         assert_eq!(
             kinds("0000-1234567-13812345678"),
