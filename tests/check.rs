@@ -94,6 +94,14 @@ fn wording_errors_and_personal_data() {
         );
         assert!(!json.contains(number), "{number} printed in full:\n{json}");
     }
+    // A site with an unmasked number does not build: nothing is written.
+    let built = pufa_with_env(
+        site.path(),
+        &["build"],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    assert_eq!(built.status.code(), Some(1));
+    assert!(!site.path().join("public").exists());
 }
 
 #[test]

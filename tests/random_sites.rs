@@ -636,6 +636,11 @@ const PATTERNS: &[(&str, &str, &str)] = &[
     ("nested lists", "- ", ""),
     ("brackets", "[", "]"),
     ("personal data", "身份证110101199003074514，", ""),
+    ("digit groups", "1 ", ""),
+    ("glued digit groups", "A1-", ""),
+    ("book titles", "《", "》"),
+    ("unknown laws", "《某某法》第一千条", ""),
+    ("split wording", "中华人民**共合\n", ""),
     ("control characters", "甲\u{b}", ""),
 ];
 
