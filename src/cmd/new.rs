@@ -17,7 +17,7 @@ pub enum NewKind {
     Article,
     /// 视频
     Episode,
-    /// 主题月（TITLE 是这个月的主题）
+    /// 主题月（标题写这个月的主题）
     Month,
     /// 独立页面
     Page,
@@ -30,7 +30,10 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnosti
             "new/not-a-site",
             format!("{} 不是 pufa 网站：没有 site.yaml", root.display()),
         )
-        .with_suggestion("进入网站文件夹再运行，或用 --root 指定；新建网站用 pufa init 文件夹名"));
+        .with_suggestion(format!(
+            "进入网站文件夹再运行，或用 --root 指定；新建网站用 {} init 文件夹名",
+            crate::cli::command_shown()
+        )));
     }
     let title = title.trim();
     if title.is_empty() {

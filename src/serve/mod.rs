@@ -38,6 +38,8 @@ pub struct Options {
     pub drafts: bool,
     /// Poll for changes instead of relying on file system events (network drives, WSL).
     pub poll: bool,
+    /// Open the preview in the default browser once it is ready.
+    pub open: bool,
 }
 
 /// The state every request reads.
@@ -119,7 +121,8 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
             if e.kind() == std::io::ErrorKind::AddrInUse {
                 Diagnostic::error("serve/port", format!("端口 {} 已经被占用", options.port))
                     .with_suggestion(format!(
-                        "可能已经有一个 pufa serve 在运行；换一个端口：pufa serve --port {}",
+                        "可能已经有一个 pufa serve 在运行；换一个端口：{} serve --port {}",
+                        crate::cli::command_shown(),
                         options.port.saturating_add(1)
                     ))
             } else {
@@ -176,6 +179,16 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         )
     })?;
 
+    if options.open {
+        // The listener is bound and the first build done: the browser's request waits in
+        // the queue until the server below takes it. ($BROWSER, when set, names the browser.)
+        let url = format!("http://{shown}/");
+        std::thread::spawn(move || {
+            if let Err(e) = opener::open_browser(&url) {
+                println!("无法自动打开浏览器（{e}），请手动在浏览器中打开 {url}");
+            }
+        });
+    }
     let app = Router::new()
         .route("/__pufa/events", get(events))
         .route("/__pufa/reload.js", get(reload_script))
