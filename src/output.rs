@@ -380,6 +380,10 @@ impl Output {
             let entry = entry.map_err(|e| io_error(&tree, "读取", &e))?;
             let to = self.target.join(entry.file_name());
             fs::rename(entry.path(), &to).map_err(|e| io_error(&to, "移动", &e))?;
+            // Files of this build are in the folder now: should a later step fail, the marker
+            // stays, so that the next build may take them over.
+            self.wrote_marker = false;
+            self.made_target = false;
         }
         let mut changes = Changes::default();
         let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();

@@ -158,3 +158,54 @@ fn serve_open_hands_the_address_to_the_browser() {
     assert_eq!(read(&opened).trim(), address.trim());
     assert!(address.starts_with("http://127.0.0.1:"), "{address}");
 }
+
+/// A preview whose output nobody reads any more (the pipe closed) goes on serving.
+#[cfg(unix)]
+#[test]
+fn serve_goes_on_when_nobody_reads_its_output() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let site = fixture("build/basic");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
+        .args(["serve", "--port", "0"])
+        .current_dir(site.path())
+        .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("预览地址：http://").map(str::to_string))
+        .expect("the address is printed");
+    drop(lines);
+    // Each save prints a line, into the closed pipe.
+    let article = site.path().join("content/articles/校园欺凌.md");
+    let text = read(&article);
+    let host = address.trim_end_matches('/').to_string();
+    let get = || -> String {
+        let fetch = || -> Option<String> {
+            let mut stream = std::net::TcpStream::connect(&host).ok()?;
+            write!(
+                stream,
+                "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            )
+            .ok()?;
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).ok()?;
+            Some(answer)
+        };
+        fetch().unwrap_or_default()
+    };
+    for round in 0..3 {
+        std::fs::write(&article, format!("{text}\n第{round}次补充。\n")).unwrap();
+        std::thread::sleep(Duration::from_millis(600));
+    }
+    let answer = get();
+    let alive = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(alive, "the preview stopped");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}

@@ -13,6 +13,15 @@ mod idle;
 mod site;
 mod watch;
 
+/// `println!` that does not panic when nobody reads the output any more (a closed pipe, a
+/// console gone): the preview goes on serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::pipeline::Settings;
 use axum::Router;
@@ -157,11 +166,11 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         root: options.root.clone(),
         real_root: std::fs::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone()),
     });
-    println!("预览地址：http://{shown}/");
+    say!("预览地址：http://{shown}/");
     if ip.is_unspecified() {
         announce_lan(address.port());
     }
-    println!("保存文件后页面会自动刷新。按 Ctrl+C 停止。");
+    say!("保存文件后页面会自动刷新。按 Ctrl+C 停止。");
     let builder = Arc::new(std::sync::Mutex::new(site::Builder::new(settings)));
     rebuild(&shared, &builder, None);
 
@@ -185,7 +194,7 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         let url = format!("http://{shown}/");
         std::thread::spawn(move || {
             if let Err(e) = opener::open_browser(&url) {
-                println!("无法自动打开浏览器（{e}），请手动在浏览器中打开 {url}");
+                say!("无法自动打开浏览器（{e}），请手动在浏览器中打开 {url}");
             }
         });
     }
@@ -248,7 +257,7 @@ fn rebuild(
             let _ = shared.changes.send(Change::Warnings(shown));
             let elapsed = started.elapsed().as_millis();
             print_diagnostics(&warnings, &shared.root);
-            println!("已更新 {rendered} 个页面（{elapsed} 毫秒）");
+            say!("已更新 {rendered} 个页面（{elapsed} 毫秒）");
             if stale_index {
                 // Building the index takes both cores for a while on a large site: let the
                 // browser reload and draw the page first.
@@ -265,7 +274,7 @@ fn rebuild(
             print_diagnostics(&diagnostics, &shared.root);
             let problems = problems(diagnostics.iter().filter(|d| d.is_error()), &shared.root);
             *shared.problems.write().expect("lock") = problems.clone();
-            println!("网站有错误，继续显示上一次正确的版本。");
+            say!("网站有错误，继续显示上一次正确的版本。");
             let _ = shared.changes.send(Change::Errors(problems));
         }
     }
@@ -347,7 +356,7 @@ fn problem(d: &Diagnostic, sources: &mut crate::check::report::Sources) -> Probl
 
 /// Prints the LAN address and a QR code of it, so the preview opens on a phone.
 fn announce_lan(port: u16) {
-    println!("注意：--bind 0.0.0.0 让同一网络里的其他设备也能打开预览，请只在可信的网络中使用。");
+    say!("注意：--bind 0.0.0.0 让同一网络里的其他设备也能打开预览，请只在可信的网络中使用。");
     let ips = std::process::Command::new("hostname")
         .arg("-I")
         .output()
@@ -358,18 +367,18 @@ fn announce_lan(port: u16) {
         .split_whitespace()
         .find(|ip| ip.parse::<std::net::Ipv4Addr>().is_ok())
     else {
-        println!("局域网地址：用本机的局域网 IP 加上端口 {port}");
+        say!("局域网地址：用本机的局域网 IP 加上端口 {port}");
         return;
     };
     let url = format!("http://{ip}:{port}/");
-    println!("局域网地址：{url}（手机扫下面的二维码打开）");
+    say!("局域网地址：{url}（手机扫下面的二维码打开）");
     if let Ok(code) = qrcode::QrCode::new(url.as_bytes()) {
         let picture = code
             .render::<qrcode::render::unicode::Dense1x2>()
             .dark_color(qrcode::render::unicode::Dense1x2::Light)
             .light_color(qrcode::render::unicode::Dense1x2::Dark)
             .build();
-        println!("{picture}");
+        say!("{picture}");
     }
 }
 
