@@ -121,6 +121,21 @@ fn an_edited_article_rewrites_only_what_shows_it() {
     assert!(!public.join("articles/lin-shi").exists());
 }
 
+/// Starts `pufa ARGS` in `site` and kills it (SIGKILL) after `micros` microseconds.
+fn kill_build_after(site: &Path, args: &[&str], micros: u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
+        .args(args)
+        .current_dir(site)
+        .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_micros(micros));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 #[cfg(unix)]
 #[test]
 fn a_build_killed_at_any_moment_is_repaired_by_the_next() {
@@ -135,17 +150,7 @@ fn a_build_killed_at_any_moment_is_repaired_by_the_next() {
             original.replace("家长要先倾听。", &format!("家长要先倾听。第{round}次。")),
         )
         .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
-            .arg("build")
-            .current_dir(site.path())
-            .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(round * round * 700));
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_build_after(site.path(), &["build"], round * round * 700);
         // Whatever was left, the next build gives exactly what a fresh build gives.
         build_ok(site.path(), &[]);
         let fresh = tempfile::tempdir().unwrap();
@@ -230,17 +235,11 @@ fn a_first_build_killed_at_any_moment_is_repaired_by_the_next() {
         if round % 2 == 1 {
             fs::create_dir(&target).unwrap();
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
-            .args(["build", "--output", target.to_str().unwrap()])
-            .current_dir(site.path())
-            .env("SOURCE_DATE_EPOCH", TODAY_EPOCH)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(round * round * 700));
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_build_after(
+            site.path(),
+            &["build", "--output", target.to_str().unwrap()],
+            round * round * 700,
+        );
         // The folder is pufa's from its first moment: the next build takes it over.
         let again = pufa(
             site.path(),
