@@ -128,8 +128,8 @@ pub struct CheckArgs {
     /// 输出格式
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
-    /// 另外写一份给领导审阅签字的检查报告（HTML 文件，用浏览器打开、可以打印）
-    #[arg(long, value_name = "文件.html")]
+    /// 另外写一份给领导审阅签字的检查报告（HTML 文件，用浏览器打开、可以打印）；不写文件名时是“检查报告.html”
+    #[arg(long, value_name = "文件.html", num_args = 0..=1, default_missing_value = "检查报告.html")]
     pub report: Option<PathBuf>,
 }
 

@@ -163,6 +163,15 @@ fn the_report_a_leader_signs() {
     let folder = std::path::absolute(site.path()).unwrap();
     let report = report.replace(&folder.display().to_string(), "[网站文件夹]");
     insta::assert_snapshot!(report);
+    // Without a name it is 检查报告.html, as the double-click script writes it.
+    fs::remove_file(site.path().join("检查报告.html")).unwrap();
+    let out = pufa_with_env(
+        site.path(),
+        &["check", "--report"],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(site.path().join("检查报告.html").is_file());
     // A report that cannot be written is said so, in Chinese.
     let out = pufa(
         site.path(),
