@@ -29,6 +29,8 @@ pub struct Config {
     /// Days a column may go without a new item (`lint.stale_days`, 14 unless set; 0: not
     /// checked, for an archive).
     pub stale_days: u32,
+    /// site.yaml as written, for the checks that quote it at its lines (wording).
+    pub text: String,
     pub extra: serde_json::Value,
 }
 
@@ -179,6 +181,7 @@ impl Config {
             laws,
             lint_words,
             stale_days,
+            text: text.to_string(),
             extra: f
                 .get("extra")
                 .map_or(serde_json::Value::Null, |n| n.to_json()),

@@ -146,13 +146,8 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     if let Ok(theme) = &theme {
         diagnostics.extend(theme.warnings.iter().cloned());
         config.extra = merged_extra(&theme.extra, &config.extra);
-        // site.yaml was read a moment ago; it is read again here for its text as written.
-        let config_text =
-            crate::fs::read_text(&root.join(CONFIG_FILE), std::path::Path::new(CONFIG_FILE))
-                .map(|(text, _)| text)
-                .unwrap_or_default();
         diagnostics.extend(crate::check::site_wording(
-            &config_text,
+            &config.text,
             theme,
             &config.lint_words,
         ));

@@ -121,6 +121,20 @@ fn an_edited_article_rewrites_only_what_shows_it() {
     assert!(!public.join("articles/lin-shi").exists());
 }
 
+/// The site built afresh into a folder of its own (kept while the guard lives): what a
+/// repaired output must equal.
+fn fresh_build(site: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let reference = tempfile::tempdir().unwrap();
+    let fresh = reference.path().join("p");
+    let out = pufa(site, &["build", "--output", fresh.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (reference, fresh)
+}
+
 /// Starts `pufa ARGS` in `site` and kills it (SIGKILL) after `micros` microseconds.
 fn kill_build_after(site: &Path, args: &[&str], micros: u64) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pufa"))
@@ -153,18 +167,9 @@ fn a_build_killed_at_any_moment_is_repaired_by_the_next() {
         kill_build_after(site.path(), &["build"], round * round * 700);
         // Whatever was left, the next build gives exactly what a fresh build gives.
         build_ok(site.path(), &[]);
-        let fresh = tempfile::tempdir().unwrap();
-        let out = pufa(
-            site.path(),
-            &[
-                "build",
-                "--output",
-                fresh.path().join("p").to_str().unwrap(),
-            ],
-        );
-        assert!(out.status.success());
+        let (_reference, fresh) = fresh_build(site.path());
         assert!(
-            contents(&site.path().join("public")) == contents(&fresh.path().join("p")),
+            contents(&site.path().join("public")) == contents(&fresh),
             "round {round}: the repaired folder differs from a fresh build"
         );
         assert!(
@@ -222,13 +227,7 @@ fn a_reader_never_sees_a_file_half_written() {
 #[test]
 fn a_first_build_killed_at_any_moment_is_repaired_by_the_next() {
     let site = fixture("build/basic");
-    let reference = tempfile::tempdir().unwrap();
-    let fresh = reference.path().join("p");
-    assert!(
-        pufa(site.path(), &["build", "--output", fresh.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let (_reference, fresh) = fresh_build(site.path());
     for round in 0..12u64 {
         // Into a folder that does not exist yet (even rounds) or exists and is empty.
         let target = site.path().join(format!("out-{round}"));
@@ -318,12 +317,6 @@ fn an_output_file_that_cannot_be_replaced_is_named_and_the_next_build_repairs() 
     // Once the file may be replaced again, one build brings the folder up to date.
     build_ok(site.path(), &[]);
     assert!(read(&page).contains("耐心倾听"));
-    let reference = tempfile::tempdir().unwrap();
-    let fresh = reference.path().join("p");
-    assert!(
-        pufa(site.path(), &["build", "--output", fresh.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let (_reference, fresh) = fresh_build(site.path());
     assert!(contents(&site.path().join("public")) == contents(&fresh));
 }
