@@ -93,6 +93,7 @@ fn child(index: bool, site: &str, output: &str) -> i32 {
             root: site.into(),
             base_url: None,
             drafts: false,
+            future: false,
             offline: false,
             preview: false,
         },

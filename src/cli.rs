@@ -90,6 +90,9 @@ pub struct BuildArgs {
     /// 同时发布草稿（draft: true）
     #[arg(long)]
     pub drafts: bool,
+    /// 同时发布日期还没到的定时文章
+    #[arg(long)]
+    pub future: bool,
     /// 生成可以直接双击打开的网站：链接以 index.html 结尾
     #[arg(long)]
     pub offline: bool,
@@ -112,6 +115,9 @@ pub struct ServeArgs {
     /// 同时显示草稿（draft: true）
     #[arg(long)]
     pub drafts: bool,
+    /// 同时显示日期还没到的定时文章
+    #[arg(long)]
+    pub future: bool,
     /// 定时检查文件变化（网络盘、WSL 中收不到变化通知时使用）
     #[arg(long)]
     pub poll: bool,
@@ -149,6 +155,7 @@ pub fn run() -> ExitCode {
                 bind: args.bind,
                 port: args.port,
                 drafts: args.drafts,
+                future: args.future,
                 poll: args.poll,
                 open: args.open,
             };
@@ -361,6 +368,7 @@ fn build(args: BuildArgs) -> ExitCode {
             root: args.root,
             base_url: args.base_url,
             drafts: args.drafts,
+            future: args.future,
             offline: args.offline,
             preview: false,
         },
@@ -406,6 +414,7 @@ fn check(args: CheckArgs) -> ExitCode {
         root: args.root,
         base_url: None,
         drafts: false,
+        future: false,
         offline: false,
         preview: false,
     };

@@ -101,8 +101,7 @@ impl fmt::Display for Diagnostic {
         write!(f, "{label}")?;
         if let Some(file) = &self.file {
             // Forward slashes on every platform, so messages and snapshots read the same.
-            let shown = file.to_string_lossy().replace('\\', "/");
-            write!(f, " {shown}")?;
+            write!(f, " {}", crate::fs::shown(file))?;
             if self.line > 0 {
                 write!(f, ":{}", self.line)?;
                 if self.column > 0 {

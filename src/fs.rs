@@ -51,9 +51,15 @@ pub fn error(code: &'static str, action: &str, path: &Path, err: &io::Error) -> 
     .with_suggestion(hint(err))
 }
 
-/// A path as authors write it: `/` separators on every system.
+/// A path as authors write it: `/` separators on every system, and without the `\\?\`
+/// prefix that Windows puts before a resolved (canonical) path, which no author typed.
 pub fn shown(path: &Path) -> String {
-    path.display().to_string().replace('\\', "/")
+    let text = path.to_string_lossy().replace('\\', "/");
+    match text.strip_prefix("//?/") {
+        Some(unc) if unc.starts_with("UNC/") => format!("//{}", &unc[4..]),
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
 }
 
 /// Reads a source file (`path`, shown to the author as `shown`) as UTF-8 text without BOM,
@@ -247,5 +253,21 @@ mod tests {
         assert!(text.starts_with("没有权限（系统信息："), "{text}");
         let long = std::fs::write("x".repeat(300), b"").unwrap_err();
         assert!(reason(&long).starts_with("文件名太长"), "{}", reason(&long));
+    }
+
+    #[test]
+    fn shown_paths_have_forward_slashes_and_no_windows_prefix() {
+        let cases = [
+            (r"content\articles\案例.md", "content/articles/案例.md"),
+            (
+                r"\\?\C:\网站\public\index.html",
+                "C:/网站/public/index.html",
+            ),
+            (r"\\?\UNC\server\share\site", "//server/share/site"),
+            ("/srv/site/content", "/srv/site/content"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(shown(Path::new(path)), expected, "{path}");
+        }
     }
 }

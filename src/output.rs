@@ -5,19 +5,22 @@
 //! modification time). The marker is written last, so every file pufa wrote is older than
 //! it. A rebuild renders everything, and for each file compares with the manifest, checked
 //! against the file on disk by one `stat` (same size, not modified after the marker): an
-//! unchanged file is not touched — its inode and modification time
-//! stay, so `rsync`, FTP and object-storage sync tools upload only what changed. A changed
-//! or new file is written into `.pufa-tmp/` inside the output folder while the build runs;
-//! only when every page rendered does [`Output::commit`] rename each into place (a rename
-//! within one file system replaces a file whole: a reader sees the old file or the new, never
-//! a part), remove what is no longer produced, and write the manifest last. (Into an empty
+//! unchanged file is not touched — its inode and modification time stay, so `rsync`, FTP
+//! and object-storage sync tools upload only what changed. A changed or new file is written
+//! into `.pufa-tmp/` inside the output folder while the build runs; only when every page
+//! rendered does [`Output::commit`] rename each into place (a rename within one file system
+//! replaces a file whole: a reader sees the old file or the new, never a part), remove what
+//! is no longer produced, and write the manifest last. A file another program holds open
+//! (Windows refuses to replace it) keeps its old bytes and manifest entry while the rest go
+//! in place; the build fails naming it, and the next one tries again. (Into an empty
 //! folder, the files are written in their final layout under `.pufa-tmp/tree/` and its few
-//! top-level entries moved in whole.) The folder is marked before anything is put in it. A failed build
-//! removes `.pufa-tmp/` and leaves the folder as it was. A build killed at any point leaves at
-//! most `.pufa-tmp/` and files whose modification time no longer matches the manifest; the
-//! next build removes the one and writes the others again, so it ends with exactly what a
-//! fresh build writes. pufa refuses to write into a non-empty folder without its marker, or
-//! into the site's own folders: it never deletes what it did not write.
+//! top-level entries moved in whole.) The folder is marked before anything is put in it. A
+//! failed build removes `.pufa-tmp/` and leaves the folder as it was. A build killed at any
+//! point leaves at most `.pufa-tmp/` and files whose modification time no longer matches
+//! the manifest; the next build removes the one and writes the others again, so it ends
+//! with exactly what a fresh build writes. pufa refuses to write into a non-empty folder
+//! without its marker, or into the site's own folders: it never deletes what it did not
+//! write.
 
 use crate::diagnostic::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -297,6 +300,11 @@ impl Output {
         let mut changes = Changes::default();
         let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();
         let mut made: HashSet<PathBuf> = HashSet::new();
+        // Files another program holds open (on Windows, an editor or Word with a page open
+        // refuses the replacement): the rest are put in place all the same, these keep their
+        // old bytes and their old manifest entry, so the next build tries them again.
+        let mut held: Vec<(PathBuf, &str, std::io::Error)> = Vec::new();
+        let mut kept: HashSet<String> = HashSet::new();
         for (path, entry, temp) in new {
             if let Some(temp) = temp {
                 let file = self.target.join(&path);
@@ -310,7 +318,15 @@ impl Output {
                 if fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
                     fs::remove_dir_all(&file).map_err(|e| io_error(&file, "删除", &e))?;
                 }
-                fs::rename(&temp, &file).map_err(|e| io_error(&file, "替换", &e))?;
+                if let Err(e) = patiently(|| fs::rename(&temp, &file)) {
+                    let _ = fs::remove_file(&temp);
+                    if let Some(old) = self.old.get(&path) {
+                        manifest.insert(path.clone(), old.clone());
+                    }
+                    kept.insert(path);
+                    held.push((file, "替换", e));
+                    continue;
+                }
                 if self.old.contains_key(&path) {
                     changes.updated.push(path.clone());
                 } else {
@@ -326,20 +342,21 @@ impl Output {
         let mut removed: BTreeSet<String> = self
             .old
             .keys()
-            .filter(|p| !manifest.contains_key(*p))
+            .filter(|p| !manifest.contains_key(*p) && !kept.contains(*p))
             .cloned()
             .collect();
         for file in files_in(&self.target) {
-            if !manifest.contains_key(&file) && file != MARKER {
+            if !manifest.contains_key(&file) && !kept.contains(&file) && file != MARKER {
                 removed.insert(file);
             }
         }
         // A path that is a folder now (of this build's files) was a file of the last build,
         // already out of the way.
         removed.retain(|path| !self.target.join(path).is_dir());
-        for path in &removed {
-            let file = self.target.join(path);
-            match fs::remove_file(&file) {
+        let mut gone = Vec::new();
+        for path in removed {
+            let file = self.target.join(&path);
+            match patiently(|| fs::remove_file(&file)) {
                 Ok(()) => {}
                 // Gone already, with a folder that a file of this build replaced.
                 Err(e)
@@ -347,11 +364,19 @@ impl Output {
                         e.kind(),
                         std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
                     ) => {}
-                Err(e) => return Err(io_error(&file, "删除", &e)),
+                Err(e) => {
+                    // Still there: the manifest keeps it, so the next build removes it.
+                    if let Some(old) = self.old.get(&path) {
+                        manifest.insert(path.clone(), old.clone());
+                    }
+                    held.push((file, "删除", e));
+                    continue;
+                }
             }
             remove_empty_folders(&file, &self.target);
+            gone.push(path);
         }
-        changes.removed = removed.into_iter().collect();
+        changes.removed = gone;
         // A build that changed nothing writes nothing, not even the manifest.
         let same = changes.added.is_empty()
             && changes.updated.is_empty()
@@ -363,7 +388,10 @@ impl Output {
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&self.temp);
-        Ok(changes)
+        match held_error(held) {
+            Some(error) => Err(error),
+            None => Ok(changes),
+        }
     }
 
     /// Puts a fresh build in place: each top-level file and folder of `.pufa-tmp/tree/` is
@@ -548,6 +576,45 @@ fn absolute(path: &Path) -> PathBuf {
         }
     }
     real
+}
+
+/// Runs a file operation; on Windows, tries again for a moment while it is refused, as
+/// it is while a virus scanner or the search indexer has just opened the file.
+fn patiently(mut operation: impl FnMut() -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut tries = 0;
+    loop {
+        match operation() {
+            Err(e)
+                if cfg!(windows)
+                    && tries < 10
+                    && e.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            result => return result,
+        }
+    }
+}
+
+/// The one error for the files a commit could not replace or remove (`action`: 替换 or
+/// 删除): the first with its reason and what to do, the others by name.
+fn held_error(held: Vec<(PathBuf, &str, std::io::Error)>) -> Option<Diagnostic> {
+    let mut held = held.into_iter();
+    let (file, action, err) = held.next()?;
+    let mut error = io_error(&file, action, &err);
+    let others: Vec<String> = held.map(|(f, _, _)| crate::fs::shown(&f)).collect();
+    if !others.is_empty() {
+        const NAMED: usize = 5;
+        let mut list = others[..others.len().min(NAMED)].join("、");
+        if others.len() > NAMED {
+            list.push_str(&format!(" 等 {} 个", others.len()));
+        }
+        error
+            .message
+            .push_str(&format!("；同样没能替换或删除的还有 {list}"));
+    }
+    Some(error)
 }
 
 fn io_error(path: &Path, action: &str, err: &std::io::Error) -> Diagnostic {

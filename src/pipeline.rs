@@ -26,6 +26,8 @@ pub struct Settings {
     /// Overrides site.yaml's `base_url`.
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Publish items dated in the future too.
+    pub future: bool,
     pub offline: bool,
     /// For `serve`: missing pictures and files and dead links are warnings, so a draft whose
     /// photo comes later can still be seen ([`PREVIEW_WARNINGS`]). `build` and `check` keep
@@ -69,7 +71,7 @@ pub struct Prepared {
     pub offline: bool,
     /// Warnings about site.yaml, kept for updates that do not read it again.
     config_warnings: Diagnostics,
-    drafts: bool,
+    load_options: LoadOptions,
     preview: bool,
     /// Each page's own text checks, by content path, kept for updates.
     lints: std::collections::HashMap<String, Diagnostics>,
@@ -159,6 +161,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     let config_warnings = diagnostics[first_diagnostic..].to_vec();
     let load_options = LoadOptions {
         drafts: settings.drafts,
+        future: settings.future,
     };
     let (site, mut found) = content::load(root, config, load_options);
     diagnostics.append(&mut found);
@@ -187,7 +190,7 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         tax,
         offline: settings.offline,
         config_warnings,
-        drafts: settings.drafts,
+        load_options,
         preview: settings.preview,
         lints,
         jobs: Vec::new(),
@@ -213,7 +216,7 @@ impl Prepared {
             tax: old_tax,
             offline,
             config_warnings,
-            drafts,
+            load_options,
             preview,
             mut lints,
             jobs: old_jobs,
@@ -235,7 +238,7 @@ impl Prepared {
             .zip(rendered)
             .collect();
         let mut timings = crate::timings::Timings::start(std::time::Instant::now());
-        let (site, found) = site.reload(changed, LoadOptions { drafts });
+        let (site, found) = site.reload(changed, load_options);
         timings.stage("重读文件");
         let mut diagnostics = config_warnings.clone();
         diagnostics.extend(found);
@@ -324,7 +327,7 @@ impl Prepared {
             tax,
             offline,
             config_warnings,
-            drafts,
+            load_options,
             preview,
             lints,
             jobs: Vec::new(),
@@ -398,7 +401,10 @@ fn listed_as(
                 &page.origin,
                 &page.editor,
                 page.draft,
-                page.weight
+                page.weight,
+                page.pinned,
+                page.updated,
+                page.expires
             ),
             (&page.aliases, &page.details, page.month_key()),
         )
@@ -548,6 +554,7 @@ fn render_one(
         page_path: &page.path,
         pages: &lookup,
         drafts: &site.drafts,
+        held: &site.held,
         assets: &site.assets,
         laws: &site.config.laws,
         offline,

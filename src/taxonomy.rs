@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Default)]
 pub struct Taxonomies {
-    /// Articles, newest first (indices into the site's pages).
+    /// Articles, pinned first, then newest first ([`listed_first`]; indices into the site's
+    /// pages). Every other list of items is in this order too.
     pub articles: Vec<usize>,
     /// Episodes, newest first.
     pub episodes: Vec<usize>,
@@ -71,6 +72,16 @@ pub fn newest_first(pages: &[Page], a: usize, b: usize) -> Ordering {
     (date(pa.date), &pa.content_path).cmp(&(date(pb.date), &pb.content_path))
 }
 
+/// The order of every list: pinned items first (by `weight`, then newest first), then the
+/// rest, newest first. Feeds and older/newer links keep to [`newest_first`].
+pub fn listed_first(pages: &[Page], a: usize, b: usize) -> Ordering {
+    let (pa, pb) = (&pages[a], &pages[b]);
+    let group = |p: &Page| (!p.pinned, if p.pinned { p.weight } else { 0 });
+    group(pa)
+        .cmp(&group(pb))
+        .then_with(|| newest_first(pages, a, b))
+}
+
 /// Groups `pages`. `cited[i]` is the set of law names page `i` cites (front matter and text).
 pub fn build(
     pages: &[Page],
@@ -78,9 +89,9 @@ pub fn build(
     topics: &[crate::config::TopicDecl],
     laws: &[crate::config::LawDecl],
 ) -> Taxonomies {
-    // Every list is newest first: order all pages once, then sort each list by that rank.
+    // Every list is in one order: order all pages once, then sort each list by that rank.
     let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_by(|&a, &b| newest_first(pages, a, b));
+    order.sort_by(|&a, &b| listed_first(pages, a, b));
     let mut rank = vec![0; pages.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i] = r;
@@ -224,7 +235,9 @@ pub fn build(
     });
 
     let mut neighbours = BTreeMap::new();
-    chain(&mut neighbours, articles.iter().rev().copied());
+    let mut by_date = articles.clone();
+    by_date.sort_by(|&a, &b| newest_first(pages, a, b));
+    chain(&mut neighbours, by_date.iter().rev().copied());
     for s in &series {
         chain(&mut neighbours, s.episodes.iter().copied());
     }

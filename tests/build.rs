@@ -187,6 +187,7 @@ fn a_build_without_the_index_lacks_only_the_index() {
             root: site.path().to_path_buf(),
             base_url: None,
             drafts: false,
+            future: false,
             offline: false,
             preview: false,
         },

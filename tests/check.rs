@@ -303,5 +303,20 @@ fn build_refuses_on_lint_errors_and_prints_warnings() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
+    // An item dated later waits for its date; --future publishes it, with a warning.
+    assert!(!stderr.contains("lint/future-date"), "{stderr}");
+    assert!(!site.path().join("public/articles/future").exists());
+    let out = pufa_with_env(
+        site.path(),
+        &["build", "--future"],
+        &[("SOURCE_DATE_EPOCH", ERRORS_TODAY_EPOCH)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("lint/future-date"), "{stderr}");
+    assert!(
+        site.path()
+            .join("public/articles/future/index.html")
+            .exists()
+    );
 }

@@ -300,6 +300,8 @@ fn an_output_file_that_cannot_be_replaced_is_named_and_the_next_build_repairs() 
         read(&article).replace("家长要先倾听。", "家长要先耐心倾听。"),
     )
     .unwrap();
+    let other = site.path().join("content/articles/防范电信诈骗.md");
+    fs::write(&other, read(&other) + "\n改过的另一篇。\n").unwrap();
     let page = site
         .path()
         .join("public/articles/xiao-yuan-qi-ling/index.html");
@@ -314,6 +316,11 @@ fn an_output_file_that_cannot_be_replaced_is_named_and_the_next_build_repairs() 
     );
     assert!(stderr.contains("再生成一次就会完整"), "{stderr}");
     assert!(!read(&page).contains("耐心倾听"));
+    // The files nobody held were put in place all the same.
+    let other_page = site
+        .path()
+        .join("public/articles/fang-fan-dian-xin-zha-pian/index.html");
+    assert!(read(&other_page).contains("改过的另一篇"));
     // Once the file may be replaced again, one build brings the folder up to date.
     build_ok(site.path(), &[]);
     assert!(read(&page).contains("耐心倾听"));

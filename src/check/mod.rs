@@ -372,7 +372,7 @@ fn dates(site: &Site, tax: &Taxonomies, out: &mut Diagnostics) {
                 .in_file(&page.source)
                 .at(line, column)
                 .with_suggestion(
-                    "发布日期应当是真实的发布时间；还没到发布时间的稿件可以先标为 draft: true",
+                    "这次用 --future 提前发布了；不加 --future 时，它要到那一天才出现在网站上",
                 ),
             );
         }

@@ -2,6 +2,7 @@
 //! (rendered by annotate-snippets, as rustc does), or as JSON for tools.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fs::shown;
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
@@ -42,13 +43,13 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
             Severity::Note => Level::NOTE.with_name("说明"),
         };
         let title = level.primary_title(d.message.as_str()).id(d.code);
-        let shown = d.file.as_ref().map(|f| display_path(f));
+        let place = d.file.as_deref().map(shown);
         let line_text = d
             .file
             .as_ref()
             .filter(|_| d.line > 0)
             .and_then(|f| sources.line(f, d.line));
-        let mut group = match (&shown, line_text) {
+        let mut group = match (&place, line_text) {
             (Some(path), Some(text)) => {
                 let (text, column) = window(&text, d.column);
                 // Personal data is never printed in full, not even in a quoted line.
@@ -85,7 +86,7 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
         .collect();
     more.sort();
     for ((file, code), n) in more {
-        let file = file.map_or_else(|| "网站".to_string(), display_path);
+        let file = file.map_or_else(|| "网站".to_string(), shown);
         out.push_str(&format!(
             "……{file} 中还有 {} 处 [{code}] 同样的问题，没有一一列出（--format json 列出全部）\n\n",
             n - SHOWN_PER_KIND
@@ -115,7 +116,7 @@ pub fn tally(diagnostics: &[Diagnostic]) -> String {
         (e, w) => format!("{e} 个错误，{w} 个警告"),
     };
     if notes > 0 {
-        tally.push_str(&format!("；另有 {notes} 条说明（作者声明过的例外）"));
+        tally.push_str(&format!("；另有 {notes} 条说明（不影响发布）"));
     }
     tally
 }
@@ -136,7 +137,7 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
     let items: Vec<JsonDiagnostic> = diagnostics
         .iter()
         .map(|d| JsonDiagnostic {
-            file: d.file.as_ref().map(|f| display_path(f)),
+            file: d.file.as_ref().map(|f| shown(f)),
             line: (d.line > 0).then_some(d.line),
             column: (d.column > 0).then_some(d.column),
             severity: match d.severity {
@@ -228,7 +229,7 @@ code, .source {{ font-family: "Noto Sans Mono CJK SC", monospace; font-size: .9e
 "#,
         title = e(site),
         date = e(checked_on),
-        folder = e(&display_path(
+        folder = e(&shown(
             &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf())
         )),
         version = env!("CARGO_PKG_VERSION"),
@@ -250,9 +251,9 @@ code, .source {{ font-family: "Noto Sans Mono CJK SC", monospace; font-size: .9e
             };
             let place = match &d.file {
                 None => "整个网站".to_string(),
-                Some(file) if d.line == 0 => display_path(file),
-                Some(file) if d.column == 0 => format!("{}:{}", display_path(file), d.line),
-                Some(file) => format!("{}:{}:{}", display_path(file), d.line, d.column),
+                Some(file) if d.line == 0 => shown(file),
+                Some(file) if d.column == 0 => format!("{}:{}", shown(file), d.line),
+                Some(file) => format!("{}:{}:{}", shown(file), d.line, d.column),
             };
             // The line as written, with personal data masked as everywhere else.
             let source = d
@@ -292,10 +293,6 @@ fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
-}
-
-fn display_path(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }
 
 /// The byte range to underline in `line`: `len` characters from the one at `column`

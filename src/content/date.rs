@@ -57,6 +57,31 @@ impl Date {
         }
     }
 
+    /// Whether an item that `expires:` at this date is down by `now`: a date alone keeps it up
+    /// through that whole day (`expires: 2026-12-31` is gone on January 1st), a date with a
+    /// time until that time.
+    pub fn expired_by(&self, now: Date) -> bool {
+        let end = if self.time.time() == jiff::civil::Time::midnight() {
+            self.time
+                .date()
+                .tomorrow()
+                .map_or(self.time, |d| d.to_datetime(jiff::civil::Time::midnight()))
+        } else {
+            self.time
+        };
+        now.time >= end
+    }
+
+    /// This moment `days` days on.
+    pub fn days_later(&self, days: i64) -> Date {
+        Date {
+            time: self
+                .time
+                .checked_add(jiff::Span::new().days(days))
+                .unwrap_or(self.time),
+        }
+    }
+
     /// `2023-06-01`, for lists and machine-readable places.
     pub fn iso(&self) -> String {
         let d = self.time.date();
@@ -67,6 +92,16 @@ impl Date {
     pub fn chinese(&self) -> String {
         let d = self.time.date();
         format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    }
+
+    /// `2023年6月1日`, or `2023年6月1日 09:30` when a time other than midnight was given.
+    pub fn chinese_time(&self) -> String {
+        let t = self.time.time();
+        if t == jiff::civil::Time::midnight() {
+            self.chinese()
+        } else {
+            format!("{} {:02}:{:02}", self.chinese(), t.hour(), t.minute())
+        }
     }
 
     /// `2023-06-01T09:30:00+08:00`, for feeds, sitemaps and structured data.

@@ -34,6 +34,9 @@ pub struct Site {
     pub by_source: BTreeMap<String, usize>,
     /// Content paths of drafts left out of this build, so links to them can be explained.
     pub drafts: BTreeSet<String>,
+    /// Items left out because their date has not come or their `expires` has passed, by
+    /// content path, for the same reason.
+    pub held: BTreeMap<String, Held>,
     pub today: Date,
     /// Every Markdown file as parsed, with its own diagnostics, by path relative to content/.
     files: BTreeMap<String, (Option<Page>, Diagnostics)>,
@@ -45,7 +48,31 @@ pub struct Site {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
     pub drafts: bool,
+    /// Publish items dated in the future too (`--future`).
+    pub future: bool,
 }
+
+/// Why a finished item is not published now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Dated later: it appears on that date (定时发布).
+    Scheduled(Date),
+    /// Its `expires` has passed (已下线).
+    Expired(Date),
+}
+
+impl Held {
+    /// Why, as a reader of a message understands it.
+    pub fn reason(&self) -> String {
+        match self {
+            Held::Scheduled(d) => format!("要到 {} 才发布", d.chinese_time()),
+            Held::Expired(d) => format!("已于 {} 下线", d.chinese_time()),
+        }
+    }
+}
+
+/// How many days ahead `pufa check` tells what will appear or be taken down.
+pub const SCHEDULE_NOTICE_DAYS: i64 = 14;
 
 /// URL paths that pufa generates itself; a page whose slug would take one is an error.
 pub const RESERVED_PATHS: &[&str] = &[
@@ -75,6 +102,7 @@ pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Site, Diagnos
         assets,
         by_source: BTreeMap::new(),
         drafts: BTreeSet::new(),
+        held: BTreeMap::new(),
         today: Date::today(),
         files,
         walk_diagnostics,
@@ -135,6 +163,7 @@ impl Site {
         let mut diagnostics = self.walk_diagnostics.clone();
         let mut pages = Vec::with_capacity(self.files.len());
         let mut drafts = BTreeSet::new();
+        let mut held = BTreeMap::new();
         // Both lists are in content path order.
         let mut previous = previous.into_iter().peekable();
         // Pages whose own fields had errors take part in the cross-file checks below, but not
@@ -146,6 +175,14 @@ impl Site {
             if page.draft && !options.drafts {
                 drafts.insert(rel.clone());
                 continue;
+            }
+            if let Some(why) = held_now(page, self.today, options.future) {
+                diagnostics.extend(schedule_note(page, why, self.today));
+                held.insert(rel.clone(), why);
+                continue;
+            }
+            if let Some(expires) = page.expires {
+                diagnostics.extend(schedule_note(page, Held::Expired(expires), self.today));
             }
             if crate::diagnostic::has_errors(found) {
                 broken.insert(rel.clone());
@@ -170,8 +207,61 @@ impl Site {
             .collect();
         self.pages = pages;
         self.drafts = drafts;
+        self.held = held;
         (self, diagnostics)
     }
+}
+
+/// Whether `page` is kept back at `now`: dated later (unless `future`), or expired.
+fn held_now(page: &Page, now: Date, future: bool) -> Option<Held> {
+    match (page.date, page.expires) {
+        (Some(date), _) if date > now && !future => Some(Held::Scheduled(date)),
+        (_, Some(expires)) if expires.expired_by(now) => Some(Held::Expired(expires)),
+        _ => None,
+    }
+}
+
+/// For `pufa check`: an item that will appear (soon, or on a date far off), or that is taken
+/// down within [`SCHEDULE_NOTICE_DAYS`], as a note at its `date` (or `expires`) field.
+fn schedule_note(page: &Page, what: Held, now: Date) -> Option<Diagnostic> {
+    let horizon = now.days_later(SCHEDULE_NOTICE_DAYS);
+    let (message, at) = match what {
+        Held::Scheduled(date) if date <= horizon => (
+            format!(
+                "“{}”定时发布：{} 起出现在网站上",
+                page.title,
+                date.chinese_time()
+            ),
+            page.date_at,
+        ),
+        // Far off: more often a mistyped year than a plan.
+        Held::Scheduled(date) => (
+            format!(
+                "“{}”的日期 {} 还没到，到那一天才出现在网站上；如果是写错了年份或月份，请改正",
+                page.title,
+                date.chinese_time()
+            ),
+            page.date_at,
+        ),
+        Held::Expired(expires) if !expires.expired_by(now) && expires.expired_by(horizon) => (
+            format!(
+                "“{}”将在 {} 之后下线（expires）",
+                page.title,
+                expires.chinese_time()
+            ),
+            page.expires_at,
+        ),
+        _ => return None,
+    };
+    let (line, column) = at.unwrap_or((1, 1));
+    Some(
+        Diagnostic::note("content/schedule", message)
+            .in_file(&page.source)
+            .at(line, column)
+            .with_suggestion(
+                "定时发布和下线要在那一天重新生成网站才生效；每天自动生成的办法见 docs/schedule.md",
+            ),
+    )
 }
 
 /// Lists content/ in sorted order ([`crate::fs::site_files`]): Markdown files and assets,
@@ -306,7 +396,7 @@ fn check_duplicate_paths(pages: &[&Page], diagnostics: &mut Diagnostics) {
                         format!(
                             "“{}”的网址 /{path} 与 {} 相同，两个页面不能共用一个网址",
                             page.title,
-                            other.source.display().to_string().replace('\\', "/")
+                            crate::fs::shown(&other.source)
                         ),
                     )
                     .in_file(&page.source)

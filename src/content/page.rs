@@ -105,6 +105,9 @@ const COMMON_KEYS: &[&str] = &[
     "aliases",
     "extra",
     "public_numbers",
+    "pinned",
+    "updated",
+    "expires",
 ];
 
 /// A loaded content file.
@@ -137,7 +140,16 @@ pub struct Page {
     /// 责任编辑
     pub editor: Option<String>,
     pub draft: bool,
+    /// `weight`: among pinned items (and for pages and series, among all), smaller first.
     pub weight: i64,
+    /// 置顶: first in its lists and on the home page (`pinned: true`, or any `weight`).
+    pub pinned: bool,
+    /// 更新时间, when the item was revised after it was published.
+    pub updated: Option<Date>,
+    /// When the item is taken down ([`Date::expired_by`]).
+    pub expires: Option<Date>,
+    /// Line and column of the `expires` value.
+    pub expires_at: Option<(usize, usize)>,
     /// Extra output paths that redirect here, normalised ([`crate::confine::output_path`]).
     pub aliases: Vec<String>,
     /// Line and column of the `aliases` field, for messages about them.
@@ -158,6 +170,11 @@ pub struct Page {
 impl Page {
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
+    }
+
+    /// When the item last changed: `updated:` when later than `date`, else `date`.
+    pub fn modified(&self) -> Option<Date> {
+        self.updated.max(self.date)
     }
 
     pub fn episode(&self) -> Option<&Episode> {
@@ -410,6 +427,10 @@ impl Reader<'_> {
                 None
             }
         });
+        let weight = self.f.integer("weight");
+        let pinned = self.f.boolean("pinned").unwrap_or(false) || weight.is_some_and(|w| w != 0);
+        let updated = self.date_field("updated").map(|(d, _)| d);
+        let (expires, expires_at) = self.date_field("expires").unzip();
         let requires_date = matches!(kind, Kind::Article | Kind::Episode);
         if requires_date
             && date.is_none()
@@ -552,7 +573,11 @@ impl Reader<'_> {
             origin: self.f.string("source"),
             editor: self.f.string("editor"),
             draft: self.f.boolean("draft").unwrap_or(false),
-            weight: self.f.integer("weight").unwrap_or(0),
+            pinned,
+            weight: weight.unwrap_or(0),
+            updated,
+            expires,
+            expires_at,
             aliases,
             aliases_at,
             public_numbers: self
@@ -570,6 +595,18 @@ impl Reader<'_> {
             body_offset,
             details,
         })
+    }
+
+    /// A date field other than `date` (`updated`, `expires`), parsed like it.
+    fn date_field(&mut self, key: &str) -> Option<(Date, (usize, usize))> {
+        let l = self.f.located(key)?;
+        match Date::parse(&l.text) {
+            Ok(d) => Some((d, (l.line, l.column))),
+            Err(message) => {
+                self.error(&l, "front-matter/bad-date", format!("{key}：{message}"));
+                None
+            }
+        }
     }
 
     fn error(&mut self, at: &Located, code: &'static str, message: impl Into<String>) {

@@ -36,6 +36,8 @@ pub struct LinkContext<'a> {
     pub pages: &'a (dyn Fn(&str) -> Option<&'a str> + Sync),
     /// Content paths of drafts left out of the build.
     pub drafts: &'a BTreeSet<String>,
+    /// Items kept back by their dates ([`crate::content::Held`]).
+    pub held: &'a std::collections::BTreeMap<String, crate::content::Held>,
     /// Every file under content/ that is copied as it is.
     pub assets: &'a BTreeSet<String>,
     pub laws: &'a [LawDecl],
@@ -609,6 +611,20 @@ impl Renderer<'_, '_> {
                     "link/draft",
                     format!("链接“{raw}”指向草稿，草稿不发布，读者点开会找不到页面"),
                 )
+            } else if let Some(held) = self.cx.held.get(&target) {
+                Diagnostic::warning(
+                    "link/not-yet-published",
+                    format!(
+                        "链接“{raw}”指向的内容{}，现在读者点开会找不到页面",
+                        held.reason()
+                    ),
+                )
+                .with_suggestion(match held {
+                    crate::content::Held::Scheduled(_) => {
+                        "等它发布后再加这个链接，或者把这一篇也定在那天以后发布"
+                    }
+                    crate::content::Held::Expired(_) => "删掉这个链接，或者改指向仍在网站上的内容",
+                })
             } else {
                 Diagnostic::error("link/missing-page", format!("链接的文件“{raw}”不存在"))
                     .with_suggestion(
@@ -899,6 +915,7 @@ mod tests {
             page_path: "articles/a/",
             pages: &|path: &str| pages.get(path).map(String::as_str),
             drafts: &drafts,
+            held: &Default::default(),
             assets: &assets,
             laws: &laws,
             offline: false,

@@ -176,6 +176,8 @@ pub struct ItemView {
     pub kind_label: &'static str,
     pub title: String,
     pub date: Option<DateView>,
+    /// 置顶: listed first.
+    pub pinned: bool,
     pub summary: String,
     /// Episodes: the series' title.
     pub series: Option<String>,
@@ -204,6 +206,9 @@ pub struct PageView {
     /// Absolute address; none without `base_url`.
     pub permalink: Option<String>,
     pub date: Option<DateView>,
+    /// 更新时间: `updated:` when later than `date`.
+    pub updated: Option<DateView>,
+    pub pinned: bool,
     pub summary: String,
     /// HTML.
     pub content: String,
@@ -499,6 +504,7 @@ impl<'a> SiteData<'a> {
             kind_label: p.kind.label(),
             title: p.title.clone(),
             date: p.date.map(DateView::from),
+            pinned: p.pinned,
             summary: self.summary(i),
             series: self.series_title(p).map(|(t, _)| t),
             episode: episode.and_then(|e| e.number),
@@ -587,6 +593,11 @@ impl<'a> SiteData<'a> {
             url: link.to(&p.path),
             permalink: self.permalink(&p.path),
             date: p.date.map(DateView::from),
+            updated: p
+                .updated
+                .filter(|u| p.date.is_none_or(|d| *u > d))
+                .map(DateView::from),
+            pinned: p.pinned,
             summary: self.summary(i),
             content: r.html.clone(),
             toc: r.toc.clone(),
@@ -668,6 +679,9 @@ impl<'a> SiteData<'a> {
         data.insert("description".into(), view.summary.clone().into());
         if let Some(date) = p.date {
             data.insert("datePublished".into(), date.rfc3339().into());
+        }
+        if let Some(modified) = p.modified() {
+            data.insert("dateModified".into(), modified.rfc3339().into());
         }
         if let Some(author) = &p.author {
             data.insert(

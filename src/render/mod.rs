@@ -488,7 +488,7 @@ pub fn site_addresses(data: &SiteData) -> String {
     for p in data.pages {
         out.push_str(&p.path);
         out.push(' ');
-        if let Some(date) = p.date {
+        if let Some(date) = p.modified() {
             out.push_str(&date.rfc3339());
         }
         out.push('\n');
@@ -768,6 +768,7 @@ impl<'a> Renderer<'a> {
                     id: url.clone(),
                     url,
                     date: p.date.map(DateView::from),
+                    updated: p.modified().map(DateView::from),
                     summary: d.summary(i),
                     content: d.rendered[i].html.clone(),
                     author: p.author.clone(),
@@ -776,8 +777,10 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let updated = items
-            .first()
-            .and_then(|&i| d.pages[i].date)
+            .iter()
+            .take(FEED_ENTRIES)
+            .filter_map(|&i| d.pages[i].modified())
+            .max()
             .map(DateView::from);
         FeedView {
             title,
@@ -808,7 +811,7 @@ impl<'a> Renderer<'a> {
             .map(|(path, job)| SitemapEntry {
                 loc: url::absolute(&base, &path),
                 lastmod: match job {
-                    Job::Content(i) => d.pages[i].date.map(|x| x.iso()),
+                    Job::Content(i) => d.pages[i].modified().map(|x| x.iso()),
                     _ => None,
                 },
             })
@@ -855,6 +858,8 @@ struct EntryView {
     url: String,
     id: String,
     date: Option<DateView>,
+    /// When it last changed (`updated:`, else its date).
+    updated: Option<DateView>,
     summary: String,
     /// Full HTML; its relative links resolve against `url` (the template sets xml:base).
     content: String,

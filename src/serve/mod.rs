@@ -45,6 +45,7 @@ pub struct Options {
     pub bind: String,
     pub port: u16,
     pub drafts: bool,
+    pub future: bool,
     /// Poll for changes instead of relying on file system events (network drives, WSL).
     pub poll: bool,
     /// Open the preview in the default browser once it is ready.
@@ -153,6 +154,7 @@ async fn serve(options: &Options) -> Result<(), Diagnostic> {
         root: options.root.clone(),
         base_url: Some(format!("http://{shown}/")),
         drafts: options.drafts,
+        future: options.future,
         offline: false,
         preview: true,
     };
@@ -332,7 +334,7 @@ fn problem(d: &Diagnostic, sources: &mut crate::check::report::Sources) -> Probl
     let mut location = d
         .file
         .as_ref()
-        .map(|f| f.to_string_lossy().replace('\\', "/"))
+        .map(|f| crate::fs::shown(f))
         .unwrap_or_else(|| "网站".into());
     if d.line > 0 {
         location.push_str(&format!(":{}", d.line));
