@@ -24,6 +24,8 @@ pub struct Config {
     pub organization: Organization,
     pub topics: Vec<TopicDecl>,
     pub laws: Vec<LawDecl>,
+    /// The navigation as `menu:` lists it; `None` for the default one.
+    pub menu: Option<Vec<MenuDecl>>,
     /// Site-specific wrong → right wordings.
     pub lint_words: BTreeMap<String, String>,
     /// Days a column may go without a new item (`lint.stale_days`, 14 unless set; 0: not
@@ -56,6 +58,17 @@ pub struct Organization {
     pub zhaocuo: Option<String>,
 }
 
+/// One `menu:` entry: a name to look up (a column, a page, 首页, 普法文章 …), or a name with
+/// the address it links to (`url:`: a path of the site, or another site's address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuDecl {
+    pub name: String,
+    pub url: Option<String>,
+    /// Where in site.yaml the entry is.
+    pub line: usize,
+    pub column: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicDecl {
     pub name: String,
@@ -86,6 +99,7 @@ const KNOWN_KEYS: &[&str] = &[
     "organization",
     "topics",
     "laws",
+    "menu",
     "lint",
     "extra",
 ];
@@ -168,6 +182,7 @@ impl Config {
         let organization = organization(&mut f);
         let topics = topics(&mut f);
         let laws = laws(&mut f);
+        let menu = menu(&mut f);
         let (lint_words, stale_days) = lint(&mut f);
         let config = Config {
             title,
@@ -179,6 +194,7 @@ impl Config {
             organization,
             topics,
             laws,
+            menu,
             lint_words,
             stale_days,
             text: text.to_string(),
@@ -308,6 +324,52 @@ fn organization(f: &mut Fields) -> Organization {
 
 /// The national platform's 我为政府网站找错 form; `site_code` names the site.
 pub const ZHAOCUO: &str = "https://zfwzgl.www.gov.cn/exposure/jiucuo.html";
+
+fn menu(f: &mut Fields) -> Option<Vec<MenuDecl>> {
+    let node = f.get("menu")?;
+    let items = match &node.value {
+        Value::Seq(items) => items,
+        Value::Null => return None,
+        _ => {
+            f.error_at(
+                node,
+                "config/menu",
+                "menu 应当是导航项的列表，例如 - 首页 换一行 - 以案释法",
+            );
+            return None;
+        }
+    };
+    let mut menu = Vec::new();
+    for item in items {
+        let (line, column) = f.position(item);
+        let (name, url) = match item.entries() {
+            Some(entries) => {
+                let mut m = Fields::new(entries, Path::new(CONFIG_FILE), 0);
+                m.warn_unknown_keys(&["name", "url"], "导航项");
+                let name = m.string("name");
+                let url = m.string("url").filter(|u| !u.trim().is_empty());
+                f.diagnostics.append(&mut m.diagnostics);
+                (name, url)
+            }
+            None => (item.as_scalar_string(), None),
+        };
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+            f.error_at(
+                item,
+                "config/menu",
+                "每个导航项都要有名称：写栏目或页面的名称，或者写 { name: 名称, url: 网址 }",
+            );
+            continue;
+        };
+        menu.push(MenuDecl {
+            name: name.trim().to_string(),
+            url: url.map(|u| u.trim().to_string()),
+            line,
+            column,
+        });
+    }
+    Some(menu)
+}
 
 fn topics(f: &mut Fields) -> Vec<TopicDecl> {
     let Some(node) = f.get("topics") else {

@@ -18,6 +18,7 @@ pub mod diagnostic;
 pub mod fs;
 pub mod laws;
 pub mod markdown;
+pub mod menu;
 pub mod output;
 pub mod pipeline;
 pub mod render;

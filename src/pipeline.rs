@@ -170,6 +170,9 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
         Some(Ok(engine)) => Some(engine as &dyn Shortcodes),
         _ => None,
     };
+    if let Some(Ok(engine)) = &engine {
+        check_column_templates(&site, engine, diagnostics);
+    }
     let rendered = render_markdown(&site, settings.offline, shortcodes);
     let mut lints = std::collections::HashMap::new();
     let (cited, tax) = analyse(&site, &rendered, &mut lints, |_| true, None, diagnostics);
@@ -411,6 +414,37 @@ fn listed_as(
     ))
 }
 
+/// A column's `template:` names a template of the theme.
+fn check_column_templates(site: &Site, engine: &Engine, diagnostics: &mut Diagnostics) {
+    for page in &site.pages {
+        let crate::content::Details::Column(crate::content::Column {
+            template: Some((name, line, column)),
+            ..
+        }) = &page.details
+        else {
+            continue;
+        };
+        if engine.has_template(name) {
+            continue;
+        }
+        let names = engine.page_templates();
+        let mut d = Diagnostic::error(
+            "front-matter/unknown-template",
+            format!("主题里没有模板“{name}”"),
+        )
+        .in_file(&page.source)
+        .at(*line, *column);
+        d = match crate::diagnostic::nearest(name, names.iter().map(String::as_str)) {
+            Some(near) => d.with_suggestion(format!("是不是“{near}”？")),
+            None => d.with_suggestion(format!(
+                "模板放在主题的 templates 文件夹里；现有的有：{}",
+                names.join("、")
+            )),
+        };
+        diagnostics.push(d);
+    }
+}
+
 /// Gives every output file one source ([`confine::Table`]), in a fixed order — pages and
 /// lists, copied files, the theme's static files — and returns what is wrong with them.
 fn output_table(prepared: &Prepared, jobs: &[(String, Job)]) -> Diagnostics {
@@ -502,9 +536,11 @@ fn analyse(
             .zip(rendered)
             .map(|(page, r)| cited_by(page, r))
             .collect();
-        let tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
+        let mut tax = taxonomy::build(&site.pages, &cited, &site.config.topics, &site.config.laws);
+        (tax.menu, tax.menu_diagnostics) = crate::menu::resolve(&site.config, &site.pages, &tax);
         (cited, tax)
     });
+    diagnostics.extend(tax.menu_diagnostics.iter().cloned());
     lints.retain(|path, _| site.by_source.contains_key(path));
     let fresh: Vec<(String, Diagnostics)> = site
         .pages

@@ -26,6 +26,12 @@ pub struct Taxonomies {
     pub laws: Vec<LawEntry>,
     /// Standalone pages, by weight then title.
     pub pages: Vec<usize>,
+    /// Columns (栏目) with something published in them or in a column inside them, in
+    /// content path order (a column before those inside it).
+    pub columns: Vec<ColumnEntry>,
+    /// The main navigation ([`crate::menu`]), and what is wrong with site.yaml's `menu:`.
+    pub menu: Vec<crate::menu::MenuItem>,
+    pub menu_diagnostics: crate::diagnostic::Diagnostics,
     /// Older and newer neighbours: articles by date, episodes within their series.
     pub neighbours: BTreeMap<usize, (Option<usize>, Option<usize>)>,
 }
@@ -38,6 +44,18 @@ pub struct Term {
     pub description: Option<usize>,
     /// Articles and episodes, newest first.
     pub pages: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct ColumnEntry {
+    /// The column's `_index.md` page.
+    pub page: usize,
+    /// The column it is in, if any (an index into the columns).
+    pub parent: Option<usize>,
+    /// Columns directly inside it, by weight, then title.
+    pub children: Vec<usize>,
+    /// Its items and those of the columns inside it, in the column's order.
+    pub items: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -242,6 +260,8 @@ pub fn build(
         chain(&mut neighbours, s.episodes.iter().copied());
     }
 
+    let columns = columns(pages, &rank);
+
     Taxonomies {
         articles,
         episodes,
@@ -250,7 +270,111 @@ pub fn build(
         series,
         laws,
         pages: standalone,
+        columns,
+        menu: Vec::new(),
+        menu_diagnostics: Vec::new(),
         neighbours,
+    }
+}
+
+/// The columns with items, each with its items (its own and its sub-columns') in its order.
+fn columns(pages: &[Page], rank: &[usize]) -> Vec<ColumnEntry> {
+    use crate::content::{ColumnSort, Details};
+    let folders: Vec<(usize, &str)> = (0..pages.len())
+        .filter(|&i| pages[i].kind == Kind::Column)
+        .filter_map(|i| Some((i, pages[i].column.as_deref()?)))
+        .collect();
+    let inside = |item: &str, folder: &str| {
+        item == folder
+            || item
+                .strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let mut entries: Vec<ColumnEntry> = Vec::new();
+    let mut kept_folders: Vec<&str> = Vec::new();
+    for &(page, folder) in &folders {
+        let mut items: Vec<usize> = (0..pages.len())
+            .filter(|&i| {
+                pages[i].kind == Kind::Article
+                    && pages[i]
+                        .column
+                        .as_deref()
+                        .is_some_and(|c| inside(c, folder))
+            })
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        let sort = match &pages[page].details {
+            Details::Column(c) => c.sort,
+            _ => ColumnSort::Date,
+        };
+        match sort {
+            ColumnSort::Date => items.sort_unstable_by_key(|&i| rank[i]),
+            ColumnSort::Weight => items.sort_by(|&a, &b| {
+                pages[a]
+                    .weight
+                    .cmp(&pages[b].weight)
+                    .then_with(|| newest_first(pages, a, b))
+            }),
+            // In pinyin order, as a Chinese reader looks a title up.
+            ColumnSort::Title => items.sort_by_cached_key(|&i| {
+                (
+                    crate::url::slugify(&pages[i].title),
+                    pages[i].title.clone(),
+                    pages[i].content_path.clone(),
+                )
+            }),
+        }
+        // Folders are in path order, so a parent comes before the columns inside it.
+        let parent = kept_folders.iter().rposition(|&p| {
+            folder
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+        });
+        entries.push(ColumnEntry {
+            page,
+            parent,
+            children: Vec::new(),
+            items,
+        });
+        kept_folders.push(folder);
+    }
+    for c in 0..entries.len() {
+        if let Some(parent) = entries[c].parent {
+            entries[parent].children.push(c);
+        }
+    }
+    let by_weight = |a: &usize, b: &usize| {
+        let (pa, pb) = (&pages[entries[*a].page], &pages[entries[*b].page]);
+        (pa.weight, &pa.title).cmp(&(pb.weight, &pb.title))
+    };
+    let mut sorted: Vec<Vec<usize>> = entries.iter().map(|e| e.children.clone()).collect();
+    for children in &mut sorted {
+        children.sort_by(by_weight);
+    }
+    for (entry, children) in entries.iter_mut().zip(sorted) {
+        entry.children = children;
+    }
+    entries
+}
+
+impl Taxonomies {
+    /// The column entry of the folder `folder` (under content/), if it is published.
+    pub fn column_of(&self, pages: &[Page], folder: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| pages[c.page].column.as_deref() == Some(folder))
+    }
+
+    /// The columns from the outermost to `column`.
+    pub fn column_chain(&self, column: usize) -> Vec<usize> {
+        let mut chain = vec![column];
+        while let Some(parent) = self.columns[*chain.last().unwrap_or(&column)].parent {
+            chain.push(parent);
+        }
+        chain.reverse();
+        chain
     }
 }
 

@@ -154,6 +154,7 @@ fn front_matter_key() -> impl Strategy<Value = String> {
             "title", "date", "summary", "cover", "topics", "laws", "author", "source", "editor",
             "draft", "slug", "weight", "aliases", "extra", "month", "series", "season",
             "episode", "video", "embed", "poster", "duration", "subtitles", "theme", "lead",
+            "pinned", "updated", "expires", "sort", "paginate", "template", "public_numbers",
         ])
         .prop_map(str::to_string),
         1 => "[a-z\\p{Han}]{1,6}",
@@ -221,6 +222,8 @@ fn content_file() -> impl Strategy<Value = File> {
         "search/",
         "search/data/",
         "articles/a/",
+        "yianshifa/",
+        "yianshifa/xingshi/",
     ]);
     let markdown = (folder.clone(), file_name(), markdown_file()).prop_map(|(f, n, bytes)| File {
         path: format!("{f}{n}.md"),
@@ -256,6 +259,14 @@ fn config() -> impl Strategy<Value = String> {
         Just("  - name: 首页\n    slug: \"..\"\n".to_string()),
         Just("  - 电信诈骗\n".to_string()),
     ];
+    let menu_entry = prop_oneof![
+        prop::sample::select(vec!["首页", "普法文章", "以案释法", "关于", "专题"])
+            .prop_map(|n| format!("  - {n}\n")),
+        ("[\\p{Han}]{1,6}", yaml_value())
+            .prop_map(|(n, url)| format!("  - name: {n}\n    url: {url}\n")),
+        Just("  - { name: 县政府, url: \"https://example.org/\" }\n".to_string()),
+        Just("  - { name: 上级, url: \"/../../etc/\" }\n".to_string()),
+    ];
     let law = prop_oneof![
         Just("  - name: 民法典\n    full_name: 中华人民共和国民法典\n".to_string()),
         Just("  - name: 合同法\n".to_string()),
@@ -274,6 +285,7 @@ fn config() -> impl Strategy<Value = String> {
             "organization",
             "nosuch",
             "title",
+            "menu",
         ]),
         yaml_value(),
     )
@@ -284,8 +296,9 @@ fn config() -> impl Strategy<Value = String> {
         prop::option::of(prop::collection::vec(law, 0..3)),
         prop::collection::vec(extra_line, 0..4),
         any::<bool>(),
+        prop::option::of(prop::collection::vec(menu_entry, 0..4)),
     )
-        .prop_map(|(title, topics, laws, extra, base)| {
+        .prop_map(|(title, topics, laws, extra, base, menu)| {
             let mut text = format!("title: {title}\n");
             if base {
                 text.push_str("base_url: \"https://example.org/pufa/\"\n");
@@ -297,6 +310,10 @@ fn config() -> impl Strategy<Value = String> {
             if let Some(laws) = laws {
                 text.push_str("laws:\n");
                 text.push_str(&laws.concat());
+            }
+            if let Some(menu) = menu {
+                text.push_str("menu:\n");
+                text.push_str(&menu.concat());
             }
             text.push_str(&extra.concat());
             text

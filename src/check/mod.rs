@@ -34,7 +34,28 @@ pub fn across_pages(site: &Site, rendered: &[Rendered], tax: &Taxonomies) -> Dia
     anchors(site, rendered, &mut out);
     dates(site, tax, &mut out);
     footer(site, &mut out);
+    empty_columns(site, tax, &mut out);
     out
+}
+
+/// A column with nothing published gets no page: say so, since inspections count empty
+/// columns against a site.
+fn empty_columns(site: &Site, tax: &Taxonomies, out: &mut Diagnostics) {
+    for (i, page) in site.pages.iter().enumerate() {
+        if page.kind == Kind::Column && !tax.columns.iter().any(|c| c.page == i) {
+            out.push(
+                Diagnostic::warning(
+                    "content/empty-column",
+                    format!(
+                        "栏目“{}”里还没有发布的内容：不生成栏目页，也不出现在导航里",
+                        page.title
+                    ),
+                )
+                .in_file(&page.source)
+                .with_suggestion("把文章放进这个文件夹；空栏目在政府网站检查中会被扣分"),
+            );
+        }
+    }
 }
 
 /// The footer elements a government site's inspection requires, and the badge image.
@@ -459,6 +480,12 @@ fn columns(
         ("普法文章栏目".to_string(), newest(&tax.articles)),
         ("普法视频栏目".to_string(), newest(&tax.episodes)),
     ];
+    for column in &tax.columns {
+        columns.push((
+            format!("栏目“{}”", site.pages[column.page].title),
+            newest(&column.items),
+        ));
+    }
     for topic in &tax.topics {
         columns.push((format!("专题“{}”", topic.name), newest(&topic.pages)));
     }

@@ -11,7 +11,7 @@ pub mod frontmatter;
 mod page;
 
 pub use date::Date;
-pub use page::{Details, Embed, Episode, Kind, Media, Month, Page};
+pub use page::{Column, ColumnSort, Details, Embed, Episode, Kind, Media, Month, Page};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, nearest};
@@ -30,6 +30,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Files copied as they are: paths relative to content/, with `/` separators.
     pub assets: BTreeSet<String>,
+    /// The folders under content/ that are columns (栏目): each has an `_index.md`.
+    pub columns: BTreeSet<String>,
     /// Published pages by their path relative to content/ (`articles/a.md`), for links.
     pub by_source: BTreeMap<String, usize>,
     /// Content paths of drafts left out of this build, so links to them can be explained.
@@ -91,15 +93,22 @@ pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Site, Diagnos
     let mut walk_diagnostics = Vec::new();
     let content = root.join(CONTENT_DIR);
     let (markdown, assets) = walk(root, &content, &mut walk_diagnostics);
+    let columns = page::column_folders(&markdown);
     let files = markdown
         .par_iter()
-        .map(|rel| (rel.clone(), parse_file(root, rel, &config, &assets)))
+        .map(|rel| {
+            (
+                rel.clone(),
+                parse_file(root, rel, &config, &assets, &columns),
+            )
+        })
         .collect();
     let site = Site {
         root: root.to_path_buf(),
         config,
         pages: Vec::new(),
         assets,
+        columns,
         by_source: BTreeMap::new(),
         drafts: BTreeSet::new(),
         held: BTreeMap::new(),
@@ -116,6 +125,7 @@ fn parse_file(
     rel: &str,
     config: &Config,
     assets: &BTreeSet<String>,
+    columns: &BTreeSet<String>,
 ) -> (Option<Page>, Diagnostics) {
     let source = Path::new(CONTENT_DIR).join(rel);
     // Tests of `serve` need a rebuild that panics, which no input does any more: a debug
@@ -126,7 +136,7 @@ fn parse_file(
     }
     match crate::fs::read_text(&root.join(&source), &source) {
         Ok((text, removed)) => {
-            let (page, mut found) = page::parse(rel, &source, text, config, assets);
+            let (page, mut found) = page::parse(rel, &source, text, config, assets, columns);
             found.extend(removed);
             (page, found)
         }
@@ -142,7 +152,7 @@ impl Site {
         for rel in changed {
             self.files.remove(rel);
             if self.root.join(CONTENT_DIR).join(rel).is_file() {
-                let parsed = parse_file(&self.root, rel, &self.config, &self.assets);
+                let parsed = parse_file(&self.root, rel, &self.config, &self.assets, &self.columns);
                 self.files.insert(rel.clone(), parsed);
             }
         }
@@ -193,6 +203,7 @@ impl Site {
                 .filter(|_| !changed.contains(rel));
             pages.push(kept.unwrap_or_else(|| page.clone()));
         }
+        place_in_columns(&mut pages);
         resolve_series(&mut pages, &mut diagnostics);
         check_topic_descriptions(&pages, &self.config, &mut diagnostics);
         let clean: Vec<&Page> = pages
@@ -309,6 +320,45 @@ pub fn resolve_path(file: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Puts columns and their items at their addresses: a column under its parent's address, by
+/// its own slug (its folder's name in pinyin, or `slug:` in its `_index.md`); an item under
+/// its column's address, by its slug.
+fn place_in_columns(pages: &mut [Page]) {
+    let slugs: std::collections::HashMap<String, String> = pages
+        .iter()
+        .filter(|p| p.kind == Kind::Column && !p.slug.is_empty())
+        .filter_map(|p| Some((p.column.clone()?, p.slug.clone())))
+        .collect();
+    let address = |folder: &str| -> String {
+        let mut path = String::new();
+        let mut end = 0;
+        for part in folder.split('/') {
+            end += part.len();
+            let segment = slugs
+                .get(&folder[..end])
+                .cloned()
+                .unwrap_or_else(|| crate::url::slugify(part));
+            end += 1;
+            if !segment.is_empty() {
+                path.push_str(&segment);
+                path.push('/');
+            }
+        }
+        path
+    };
+    for page in pages.iter_mut() {
+        let Some(folder) = &page.column else { continue };
+        // An empty slug has its error already.
+        if page.slug.is_empty() {
+            continue;
+        }
+        page.path = match page.kind {
+            Kind::Column => address(folder),
+            _ => format!("{}{}/", address(folder), page.slug),
+        };
+    }
+}
+
 /// Links each episode to its series (named by the series' title or file name).
 fn resolve_series(pages: &mut [Page], diagnostics: &mut Diagnostics) {
     let series: Vec<(String, String, String)> = pages
@@ -374,7 +424,9 @@ fn check_topic_descriptions(pages: &[Page], config: &Config, diagnostics: &mut D
 fn check_duplicate_paths(pages: &[&Page], diagnostics: &mut Diagnostics) {
     let mut taken: BTreeMap<&str, &Page> = BTreeMap::new();
     for &page in pages {
-        if page.kind == Kind::Page && RESERVED_PATHS.contains(&page.path.as_str()) {
+        if matches!(page.kind, Kind::Page | Kind::Column)
+            && RESERVED_PATHS.contains(&page.path.as_str())
+        {
             diagnostics.push(
                 Diagnostic::error(
                     "content/reserved-url",

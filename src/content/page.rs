@@ -22,6 +22,8 @@ pub enum Kind {
     Topic,
     /// A standalone page, content/pages/
     Page,
+    /// A column's (栏目's) index, FOLDER/_index.md: its list page's title and text.
+    Column,
 }
 
 impl Kind {
@@ -35,6 +37,7 @@ impl Kind {
             Kind::Series => "series",
             Kind::Topic => "topic",
             Kind::Page => "page",
+            Kind::Column => "column",
         }
     }
 
@@ -48,15 +51,28 @@ impl Kind {
             Kind::Series => "视频系列",
             Kind::Topic => "专题",
             Kind::Page => "页面",
+            Kind::Column => "栏目",
         }
     }
 
-    fn of(content_path: &str) -> Option<Kind> {
+    /// The kind of the file at `content_path`, and the column it is in (its folder under
+    /// content/), given the site's column folders ([`column_folders`]).
+    fn of(content_path: &str, columns: &BTreeSet<String>) -> Option<(Kind, Option<String>)> {
         if content_path == "_index.md" {
-            return Some(Kind::Home);
+            return Some((Kind::Home, None));
         }
-        let (folder, _) = content_path.split_once('/')?;
-        Some(match folder {
+        let (folder, _) = content_path.rsplit_once('/')?;
+        if content_path.ends_with("/_index.md") && columns.contains(folder) {
+            return Some((Kind::Column, Some(folder.to_string())));
+        }
+        // An item belongs to the innermost column whose folder holds it.
+        let column = std::iter::successors(Some(folder), |f| f.rsplit_once('/').map(|(p, _)| p))
+            .find(|f| columns.contains(*f));
+        if let Some(column) = column {
+            return Some((Kind::Article, Some(column.to_string())));
+        }
+        let (top, _) = content_path.split_once('/')?;
+        let kind = match top {
             "articles" => Kind::Article,
             "episodes" => Kind::Episode,
             "months" => Kind::Month,
@@ -64,7 +80,8 @@ impl Kind {
             "topics" => Kind::Topic,
             "pages" => Kind::Page,
             _ => return None,
-        })
+        };
+        Some((kind, None))
     }
 
     fn known_keys(self) -> &'static [&'static str] {
@@ -81,9 +98,26 @@ impl Kind {
                 "subtitles",
             ],
             Kind::Month => &["theme", "lead"],
+            Kind::Column => &["sort", "paginate", "template"],
             _ => &[],
         }
     }
+}
+
+/// The folders under content/ that are columns: each holds an `_index.md`. The fixed
+/// folders other than articles/ (episodes, months, series, topics, pages) hold no columns,
+/// and articles/ itself is the article list, not a column; a folder inside it can be one.
+pub fn column_folders<'a>(markdown: impl IntoIterator<Item = &'a String>) -> BTreeSet<String> {
+    markdown
+        .into_iter()
+        .filter_map(|rel| rel.strip_suffix("/_index.md"))
+        .filter(|folder| {
+            let top = folder.split('/').next().unwrap_or_default();
+            *folder != "articles"
+                && !["episodes", "months", "series", "topics", "pages"].contains(&top)
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// Most topics one item may have.
@@ -121,6 +155,8 @@ pub struct Page {
     pub slug: String,
     /// Output folder path: `articles/a/`; the home page is ``.
     pub path: String,
+    /// The column (its folder under content/) an item is in, or a column's own folder.
+    pub column: Option<String>,
     /// Line and column of the front matter that decides the path (`slug`, else `title`).
     pub url_at: (usize, usize),
     pub title: String,
@@ -210,6 +246,28 @@ pub enum Details {
     Article { month: Option<String> },
     Episode(Box<Episode>),
     Month(Month),
+    Column(Column),
+}
+
+/// How a column's list is ordered (`sort:` in its `_index.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnSort {
+    /// Pinned first, then newest first: as every list.
+    #[default]
+    Date,
+    /// By `weight`, smaller first, then newest first.
+    Weight,
+    /// By title.
+    Title,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    pub sort: ColumnSort,
+    /// Items a list page shows; the site's `paginate` when not given.
+    pub paginate: Option<usize>,
+    /// The theme template of its list pages, when not `list.html`; with its line and column.
+    pub template: Option<(String, usize, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -318,14 +376,18 @@ pub(super) fn parse(
     text: String,
     config: &Config,
     assets: &BTreeSet<String>,
+    columns: &BTreeSet<String>,
 ) -> (Option<Page>, Diagnostics) {
-    let Some(kind) = Kind::of(content_path) else {
+    let Some((kind, column)) = Kind::of(content_path, columns) else {
+        let folder = content_path.split('/').next().unwrap_or_default();
         let d = Diagnostic::warning(
             "content/unknown-folder",
-            "这个 Markdown 文件不在 articles、episodes、months、series、topics、pages 中，没有生成页面",
+            "这个 Markdown 文件不在 articles、episodes、months、series、topics、pages 中，也不在栏目里，没有生成页面",
         )
         .in_file(source)
-        .with_suggestion("文章放进 content/articles/，独立页面放进 content/pages/");
+        .with_suggestion(format!(
+            "要让 {folder} 成为一个栏目，在这个文件夹里新建 _index.md，写上 title: 栏目名称；文章也可以放进 content/articles/"
+        ));
         return (None, vec![d]);
     };
     let split = match frontmatter::split(&text) {
@@ -381,7 +443,7 @@ pub(super) fn parse(
         config,
         assets,
     };
-    let page = reader.page(kind, content_path, source, body_offset);
+    let page = reader.page(kind, column, content_path, source, body_offset);
     let diagnostics = reader.f.diagnostics;
     (
         page.map(|p| Page {
@@ -404,6 +466,7 @@ impl Reader<'_> {
     fn page(
         &mut self,
         kind: Kind,
+        column: Option<String>,
         content_path: &str,
         source: &Path,
         body_offset: usize,
@@ -412,7 +475,11 @@ impl Reader<'_> {
         known.extend_from_slice(kind.known_keys());
         self.f.warn_unknown_keys(&known, "front matter ");
 
-        let stem = file_stem(content_path);
+        // A column is named by its folder, not by `_index`.
+        let stem = match (kind, &column) {
+            (Kind::Column, Some(folder)) => folder.rsplit('/').next().unwrap_or(folder),
+            _ => file_stem(content_path),
+        };
         let title_at = self.f.located("title");
         let title = title_at
             .as_ref()
@@ -461,6 +528,7 @@ impl Reader<'_> {
                     lead: self.f.string("lead"),
                 })
             }
+            Kind::Column => Details::Column(self.column()),
             _ => Details::None,
         };
         let title = match (title, &details) {
@@ -469,7 +537,7 @@ impl Reader<'_> {
                 .theme
                 .clone()
                 .unwrap_or_else(|| date::month_chinese(&m.key)),
-            (None, _) if kind == Kind::Topic => stem.to_string(),
+            (None, _) if matches!(kind, Kind::Topic | Kind::Column) => stem.to_string(),
             (None, _) if kind == Kind::Home => self.config.title.clone(),
             (None, _) => {
                 self.missing("title", "title: 文章标题", "标题");
@@ -533,6 +601,9 @@ impl Reader<'_> {
                 self.f.diagnostics.push(d);
                 String::new()
             }
+            // In a column: placed under the column's address once all columns are known
+            // ([`super::place_in_columns`]).
+            _ if column.is_some() => format!("{slug}/"),
             (Kind::Article, _) => format!("articles/{slug}/"),
             (Kind::Episode, _) => format!("episodes/{slug}/"),
             (Kind::Series, _) => format!("series/{slug}/"),
@@ -561,6 +632,7 @@ impl Reader<'_> {
             content_path: content_path.to_string(),
             slug,
             path,
+            column,
             url_at,
             title: title.trim().to_string(),
             date,
@@ -595,6 +667,55 @@ impl Reader<'_> {
             body_offset,
             details,
         })
+    }
+
+    /// A column's `sort`, `paginate` and `template`.
+    fn column(&mut self) -> Column {
+        let sort = match self.f.located("sort") {
+            None => ColumnSort::Date,
+            Some(l) => match l.text.trim() {
+                "date" | "日期" => ColumnSort::Date,
+                "weight" | "权重" => ColumnSort::Weight,
+                "title" | "标题" => ColumnSort::Title,
+                other => {
+                    let d = Diagnostic::error(
+                        "front-matter/bad-sort",
+                        format!("不认识的排序方式“{other}”"),
+                    )
+                    .in_file(self.source)
+                    .at(l.line, l.column)
+                    .with_suggestion("sort 写 date（按日期，新的在前）、weight（按 weight，小的在前）或 title（按标题）");
+                    self.f.diagnostics.push(d);
+                    ColumnSort::Date
+                }
+            },
+        };
+        let paginate = match self.f.located("paginate") {
+            None => None,
+            Some(l) => match l.text.trim().parse::<usize>() {
+                Ok(n) if (1..=1000).contains(&n) => Some(n),
+                _ => {
+                    self.error(
+                        &l,
+                        "front-matter/bad-paginate",
+                        format!(
+                            "paginate“{}”应当是 1 到 1000 之间的整数：每页列出几条",
+                            l.text
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let template = self
+            .f
+            .located("template")
+            .map(|l| (l.text.trim().to_string(), l.line, l.column));
+        Column {
+            sort,
+            paginate,
+            template,
+        }
     }
 
     /// A date field other than `date` (`updated`, `expires`), parsed like it.

@@ -105,10 +105,32 @@ pub struct SectionUrls {
 
 #[derive(Serialize)]
 pub struct NavItem {
-    pub title: &'static str,
+    pub title: String,
     pub url: String,
     /// Compared with `page.section` to mark the current item.
-    pub section: &'static str,
+    pub section: String,
+    /// A link to another site.
+    pub external: bool,
+}
+
+/// `column`: the column whose list a page shows.
+#[derive(Serialize)]
+pub struct ColumnView {
+    pub title: String,
+    pub url: String,
+    /// Its items and those of the columns inside it.
+    pub count: usize,
+    /// Its Atom feed; none without `base_url`.
+    pub feed_url: Option<String>,
+    /// The columns directly inside it.
+    pub children: Vec<ColumnLink>,
+}
+
+#[derive(Serialize)]
+pub struct ColumnLink {
+    pub title: String,
+    pub url: String,
+    pub count: usize,
 }
 
 #[derive(Serialize, Clone)]
@@ -198,8 +220,11 @@ pub struct ItemLinks {
 pub struct PageView {
     pub kind: &'static str,
     pub kind_label: &'static str,
-    /// The navigation section the page belongs to.
-    pub section: &'static str,
+    /// The navigation section the page belongs to: the `section` of a `site.nav` entry
+    /// (`articles`, a column's path …).
+    pub section: String,
+    /// 当前位置: the home page and the columns above this page, outermost first.
+    pub breadcrumbs: Vec<LinkView>,
     pub title: String,
     /// Link to this page, relative to itself.
     pub url: String,
@@ -318,27 +343,22 @@ impl<'a> SiteData<'a> {
             format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}")
         });
         let tax = self.tax;
-        let mut nav = vec![NavItem {
-            title: "首页",
-            url: link.to(""),
-            section: "home",
-        }];
-        let sections: [(&'static str, &'static str, bool); 5] = [
-            ("普法文章", "articles", !tax.articles.is_empty()),
-            ("普法视频", "episodes", !tax.episodes.is_empty()),
-            ("一月一主题", "months", !tax.months.is_empty()),
-            ("专题", "topics", !tax.topics.is_empty()),
-            ("法律法规", "laws", !tax.laws.is_empty()),
-        ];
-        for (title, section, shown) in sections {
-            if shown {
-                nav.push(NavItem {
-                    title,
-                    url: link.to(&format!("{section}/")),
-                    section,
-                });
-            }
-        }
+        let nav = tax
+            .menu
+            .iter()
+            .map(|m| {
+                let (url, external) = match &m.target {
+                    crate::menu::Target::Path(path) => (link.to(path), false),
+                    crate::menu::Target::External(url) => (url.clone(), true),
+                };
+                NavItem {
+                    title: m.title.clone(),
+                    url,
+                    section: m.key.clone(),
+                    external,
+                }
+            })
+            .collect();
         SiteView {
             title: &c.title,
             description: &c.description,
@@ -526,23 +546,66 @@ impl<'a> SiteData<'a> {
     }
 
     /// A `page` for a generated list page.
-    pub fn section_page(
-        &self,
-        link: &Linker,
-        title: &str,
-        section: &'static str,
-        path: &str,
-    ) -> PageView {
+    pub fn section_page(&self, link: &Linker, title: &str, section: &str, path: &str) -> PageView {
         PageView {
             kind: "section",
             kind_label: "栏目",
-            section,
+            section: section.to_string(),
             title: title.to_string(),
             url: link.to(path),
             permalink: self.permalink(path),
             extra: serde_json::Value::Null,
             ..PageView::default()
         }
+    }
+
+    /// `column` on a column's list pages.
+    pub fn column_view(&self, link: &Linker, column: usize) -> ColumnView {
+        let entry = &self.tax.columns[column];
+        let p = &self.pages[entry.page];
+        ColumnView {
+            title: p.title.clone(),
+            url: link.to(&p.path),
+            count: entry.items.len(),
+            feed_url: self.permalink(&format!("{}feed.xml", p.path)),
+            children: entry
+                .children
+                .iter()
+                .map(|&c| {
+                    let child = &self.tax.columns[c];
+                    let cp = &self.pages[child.page];
+                    ColumnLink {
+                        title: cp.title.clone(),
+                        url: link.to(&cp.path),
+                        count: child.items.len(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// 首页 and the columns above page `p` (for a column, above it), when it is in one.
+    fn breadcrumbs(&self, link: &Linker, p: &Page) -> Vec<LinkView> {
+        let Some(folder) = &p.column else {
+            return Vec::new();
+        };
+        let Some(column) = self.tax.column_of(self.pages, folder) else {
+            return Vec::new();
+        };
+        let mut chain = self.tax.column_chain(column);
+        if p.kind == Kind::Column {
+            chain.pop();
+        }
+        let mut crumbs = vec![LinkView {
+            title: "首页".into(),
+            url: link.to(""),
+        }];
+        crumbs.extend(
+            chain
+                .into_iter()
+                .map(|c| self.link_view(link, self.tax.columns[c].page)),
+        );
+        crumbs
     }
 
     /// The full `page` for a content page.
@@ -577,18 +640,13 @@ impl<'a> SiteData<'a> {
                     next.map(|x| self.link_view(link, x)),
                 )
             });
-        let section = match p.kind {
-            Kind::Home => "home",
-            Kind::Article => "articles",
-            Kind::Episode | Kind::Series => "episodes",
-            Kind::Month => "months",
-            Kind::Topic => "topics",
-            Kind::Page => "page",
-        };
+        let section = crate::menu::section_of(&self.tax.menu, p);
+        let breadcrumbs = self.breadcrumbs(link, p);
         let mut view = PageView {
             kind: p.kind.as_str(),
             kind_label: p.kind.label(),
             section,
+            breadcrumbs,
             title: p.title.clone(),
             url: link.to(&p.path),
             permalink: self.permalink(&p.path),
@@ -756,7 +814,19 @@ impl<'a> SiteData<'a> {
         number: usize,
         item: &dyn Fn(usize) -> tera::Value,
     ) -> Paginator {
-        let per_page = self.config.paginate;
+        self.paginator_of(link, items, base, number, self.config.paginate, item)
+    }
+
+    /// [`Self::paginator`] with `per_page` items a page.
+    pub fn paginator_of(
+        &self,
+        link: &Linker,
+        items: &[usize],
+        base: &str,
+        number: usize,
+        per_page: usize,
+        item: &dyn Fn(usize) -> tera::Value,
+    ) -> Paginator {
         let total_pages = crate::taxonomy::page_count(items.len(), per_page);
         let url_of = |n: usize| link.to(&crate::taxonomy::pager_path(base, n));
         let start = (number - 1) * per_page;

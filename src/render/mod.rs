@@ -82,6 +82,22 @@ impl Engine {
         })
     }
 
+    /// The theme's page templates (not partials or shortcodes), for messages.
+    pub fn page_templates(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tera
+            .get_template_names()
+            .filter(|t| t.ends_with(".html") && !t.contains('/'))
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        names
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
     /// Renders a page into bytes: Tera writes valid UTF-8, and going through `String` would
     /// check every page's bytes again.
     fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
@@ -274,6 +290,13 @@ pub enum Job {
     NotFound,
     /// The search page.
     Search,
+    /// Page `number` of a column's list (an index into the columns).
+    Column {
+        column: usize,
+        number: usize,
+    },
+    /// A column's feed.
+    ColumnFeed(usize),
     /// The site feed, or a topic's.
     Feed(Option<usize>),
     Sitemap,
@@ -302,6 +325,8 @@ impl Job {
             Job::Search => "搜索页",
             Job::Feed(None) => "订阅 feed.xml",
             Job::Feed(Some(_)) => "专题订阅",
+            Job::Column { .. } => "栏目页",
+            Job::ColumnFeed(_) => "栏目订阅",
             Job::Sitemap => "网站地图",
             Job::Robots => "robots.txt",
             Job::Alias(_) => "别名跳转页",
@@ -337,6 +362,19 @@ pub fn jobs(data: &SiteData) -> Vec<(String, Job)> {
                 crate::taxonomy::pager_path(base, number),
                 Job::List { episodes, number },
             ));
+        }
+    }
+    for (column, entry) in tax.columns.iter().enumerate() {
+        let base = &data.pages[entry.page].path;
+        let per_page = column_paginate(data, column);
+        for number in 1..=crate::taxonomy::page_count(entry.items.len(), per_page) {
+            jobs.push((
+                crate::taxonomy::pager_path(base, number),
+                Job::Column { column, number },
+            ));
+        }
+        if has_base {
+            jobs.push((format!("{base}feed.xml"), Job::ColumnFeed(column)));
         }
     }
     if !tax.topics.is_empty() {
@@ -382,6 +420,14 @@ pub fn jobs(data: &SiteData) -> Vec<(String, Job)> {
     jobs
 }
 
+/// Items a page of column `column`'s list shows: its `paginate`, else the site's.
+pub fn column_paginate(data: &SiteData, column: usize) -> usize {
+    match &data.pages[data.tax.columns[column].page].details {
+        crate::content::Details::Column(c) => c.paginate.unwrap_or(data.config.paginate),
+        _ => data.config.paginate,
+    }
+}
+
 /// The pages whose content a job's output shows (beyond the site-wide lists every page gets
 /// in `site`): when none of them changed, nor the site-wide lists, the output is the same.
 /// Must follow what [`Renderer::render`] reads; `pufa serve` re-renders by it, and its test
@@ -423,6 +469,18 @@ pub fn job_pages(data: &SiteData, job: &Job) -> Vec<usize> {
         Job::Content(i) => {
             let mut deps = vec![*i];
             deps.extend(month_file(*i));
+            // The columns its breadcrumbs name.
+            if let Some(column) = data.pages[*i]
+                .column
+                .as_deref()
+                .and_then(|f| tax.column_of(data.pages, f))
+            {
+                deps.extend(
+                    tax.column_chain(column)
+                        .iter()
+                        .map(|&c| tax.columns[c].page),
+                );
+            }
             if let Some((previous, next)) = tax.neighbours.get(i) {
                 deps.extend(previous.iter().chain(next));
             }
@@ -466,6 +524,34 @@ pub fn job_pages(data: &SiteData, job: &Job) -> Vec<usize> {
             deps
         }
         Job::Law { law, number } => with_series(page_of(&tax.laws[*law].pages, *number)),
+        Job::Column { column, number } => {
+            let entry = &tax.columns[*column];
+            let per_page = column_paginate(data, *column);
+            let mut deps: Vec<usize> = entry
+                .items
+                .iter()
+                .skip((number - 1) * per_page)
+                .take(per_page)
+                .copied()
+                .collect();
+            // Its own text, its breadcrumbs and the columns inside it.
+            deps.push(entry.page);
+            deps.extend(
+                tax.column_chain(*column)
+                    .iter()
+                    .map(|&c| tax.columns[c].page),
+            );
+            deps.extend(entry.children.iter().map(|&c| tax.columns[c].page));
+            deps
+        }
+        Job::ColumnFeed(column) => {
+            let entry = &tax.columns[*column];
+            let mut items = entry.items.clone();
+            items.sort_by(|&a, &b| crate::taxonomy::newest_first(data.pages, a, b));
+            items.truncate(FEED_ENTRIES);
+            items.push(entry.page);
+            items
+        }
         Job::Feed(topic) => {
             let mut items: Vec<usize> = match topic {
                 Some(t) => tax.topics[*t].pages.clone(),
@@ -720,8 +806,38 @@ impl<'a> Renderer<'a> {
                 "404.html"
             }
             Job::Feed(topic) => {
-                cx.insert("feed", &self.feed(*topic));
+                cx.insert("feed", &self.feed(*topic, None));
                 "feed.xml"
+            }
+            Job::ColumnFeed(column) => {
+                cx.insert("feed", &self.feed(None, Some(*column)));
+                "feed.xml"
+            }
+            Job::Column { column, number } => {
+                let entry = &d.tax.columns[*column];
+                let base = d.pages[entry.page].path.clone();
+                let mut page = d.page_view(&link, entry.page);
+                page.url = link.to(&base);
+                cx.insert("page", &page);
+                cx.insert("column", &d.column_view(&link, *column));
+                cx.insert(
+                    "paginator",
+                    &d.paginator_of(
+                        &link,
+                        &entry.items,
+                        &base,
+                        *number,
+                        column_paginate(d, *column),
+                        &|i| self.item_value(&link, i),
+                    ),
+                );
+                match &d.pages[entry.page].details {
+                    crate::content::Details::Column(crate::content::Column {
+                        template: Some((name, _, _)),
+                        ..
+                    }) => name.as_str(),
+                    _ => "list.html",
+                }
             }
             Job::Sitemap => {
                 cx.insert("entries", &self.sitemap());
@@ -733,11 +849,21 @@ impl<'a> Renderer<'a> {
         self.engine.render(template, &cx)
     }
 
-    fn feed(&self, topic: Option<usize>) -> FeedView {
+    /// The site feed (`None`), a topic's, or with `column`, that column's.
+    fn feed(&self, topic: Option<usize>, column: Option<usize>) -> FeedView {
         let d = &self.data;
         let base = d.config.base_url.clone().unwrap_or_default();
-        let (title, path, items): (String, String, Vec<usize>) = match topic {
-            Some(t) => {
+        let (title, path, mut items): (String, String, Vec<usize>) = match (topic, column) {
+            (_, Some(c)) => {
+                let entry = &d.tax.columns[c];
+                let page = &d.pages[entry.page];
+                (
+                    format!("{} · {}", page.title, d.config.title),
+                    page.path.clone(),
+                    entry.items.clone(),
+                )
+            }
+            (Some(t), None) => {
                 let term = &d.tax.topics[t];
                 (
                     format!("{} · {}", term.name, d.config.title),
@@ -745,18 +871,19 @@ impl<'a> Renderer<'a> {
                     term.pages.clone(),
                 )
             }
-            None => {
-                let mut all: Vec<usize> = d
+            (None, None) => {
+                let all: Vec<usize> = d
                     .tax
                     .articles
                     .iter()
                     .chain(&d.tax.episodes)
                     .copied()
                     .collect();
-                all.sort_by(|&a, &b| crate::taxonomy::newest_first(d.pages, a, b));
                 (d.config.title.clone(), String::new(), all)
             }
         };
+        // Lists put pinned items first; a feed is newest first.
+        items.sort_by(|&a, &b| crate::taxonomy::newest_first(d.pages, a, b));
         let entries: Vec<EntryView> = items
             .iter()
             .take(FEED_ENTRIES)

@@ -193,6 +193,10 @@ impl Builder {
             if !relative.ends_with(".md") || relative.split('/').any(|p| p.starts_with('.')) {
                 return None;
             }
+            // A column's index decides the kind and address of every file under its folder.
+            if relative.ends_with("/_index.md") {
+                return None;
+            }
             files.push(relative);
         }
         files.sort();
