@@ -165,8 +165,12 @@ pub fn run() -> ExitCode {
             }
         }
         Command::New(args) => match cmd::new::run(&args.root, args.kind, &args.title.join(" ")) {
-            Ok(path) => {
-                println!("已新建 {}", path.display());
+            Ok(created) => {
+                println!("已新建 {}", created.file.display());
+                println!(
+                    "发布后的网址：/{}（要印到宣传单或二维码上的，先确认这个网址；想换就在 front matter 里写 slug: 新网址）",
+                    created.address
+                );
                 println!("写好后把 draft: true 改成 draft: false（或删掉这一行）就会发布。");
                 ExitCode::SUCCESS
             }

@@ -6,15 +6,49 @@
 //! link, so a built site works at any sub-path of a portal, and with `--offline` (links end in
 //! `index.html`) also opened straight from disk.
 
-/// An ASCII URL slug: Chinese becomes toneless pinyin, everything else lower-case words joined
-/// by `-`.
+/// An ASCII URL slug: Chinese becomes toneless pinyin read by the word ([`crate::pinyin`]),
+/// everything else lower-case words joined by `-`.
 ///
 /// ```
 /// assert_eq!(pufa::url::slugify("警惕刷单返利骗局"), "jing-ti-shua-dan-fan-li-pian-ju");
+/// assert_eq!(pufa::url::slugify("银行卡被冻结了"), "yin-hang-ka-bei-dong-jie-le");
 /// ```
 pub fn slugify(text: &str) -> String {
     // Keep each transliterated character a word of its own, so `第1042条` reads
     // `di-1042-tiao`, not `di-1042tiao`.
+    let mut spaced = String::with_capacity(text.len() * 2);
+    let mut run: Vec<char> = Vec::new();
+    let flush = |run: &mut Vec<char>, spaced: &mut String| {
+        for syllable in crate::pinyin::syllables(run) {
+            spaced.push(' ');
+            spaced.push_str(&syllable);
+            spaced.push(' ');
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if !c.is_ascii() && crate::pinyin::is_han(c) {
+            run.push(c);
+            continue;
+        }
+        flush(&mut run, &mut spaced);
+        if c.is_ascii() {
+            spaced.push(c);
+        } else {
+            // Kana, hangul, symbols: transliterated by the slug crate.
+            spaced.push(' ');
+            spaced.push(c);
+            spaced.push(' ');
+        }
+    }
+    flush(&mut run, &mut spaced);
+    slug::slugify(spaced)
+}
+
+/// The slug pufa made from `text` before it read Chinese by the word (one reading a
+/// character, from the slug crate): addresses made then may be printed on handouts, so
+/// `pufa check` names the pages whose address this changed ([`slugify`]).
+pub fn earlier_slug(text: &str) -> String {
     let mut spaced = String::with_capacity(text.len() * 2);
     for c in text.chars() {
         if c.is_ascii() {
@@ -25,7 +59,15 @@ pub fn slugify(text: &str) -> String {
             spaced.push(' ');
         }
     }
-    slug::slugify(spaced)
+    let mut slug = slug::slugify(spaced);
+    if slug.len() > MAX_SLUG {
+        let cut = slug[..=MAX_SLUG]
+            .rfind('-')
+            .filter(|&i| i > 0)
+            .unwrap_or(MAX_SLUG);
+        slug.truncate(cut);
+    }
+    slug
 }
 
 /// Longest slug made from a name, in bytes: about twenty-five syllables of pinyin. Longer

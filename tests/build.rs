@@ -272,9 +272,15 @@ fn the_sample_site_builds_with_every_link_resolving() {
     let episode = read(&public.join("episodes/xiao-ju-chang-01-jian-zhi-shua-dan/index.html"));
     assert!(episode.contains("<track kind=\"captions\" srclang=\"zh\""));
     assert!(episode.contains("\"@type\":\"VideoObject\""));
-    let embed = read(&public.join("episodes/xiao-ju-chang-02-mou-chong-ke-fu/index.html"));
+    let embed = read(&public.join("episodes/xiao-ju-chang-02-mao-chong-ke-fu/index.html"));
     assert!(
         embed.contains("https://player.bilibili.com/player.html?bvid=BV1xx411c7mD&amp;autoplay=0")
+    );
+    // Its address before 冒充 was read mao chong still leads there.
+    let old = read(&public.join("episodes/xiao-ju-chang-02-mou-chong-ke-fu/index.html"));
+    assert!(
+        old.contains("url=../../episodes/xiao-ju-chang-02-mao-chong-ke-fu/"),
+        "{old}"
     );
 }
 

@@ -112,6 +112,28 @@ fn a_title_of_several_words_needs_no_quotes() {
     assert!(text.contains("title: \"见事说法04 宅基地 纠纷\""), "{text}");
 }
 
+#[test]
+fn new_prints_the_address_the_page_will_have() {
+    let site = fixture("build/basic");
+    let out = pufa(site.path(), &["new", "article", "银行卡被冻结了怎么办"]);
+    let made = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{made}");
+    let address = made
+        .lines()
+        .find_map(|l| l.strip_prefix("发布后的网址：/"))
+        .and_then(|l| l.split('（').next())
+        .expect("the address is printed");
+    assert_eq!(address, "articles/yin-hang-ka-bei-dong-jie-le-zen-me-ban/");
+    build_ok(site.path(), &["--drafts"]);
+    assert!(
+        site.path()
+            .join("public")
+            .join(address)
+            .join("index.html")
+            .is_file()
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn serve_open_hands_the_address_to_the_browser() {

@@ -522,10 +522,17 @@ fn run(dir: &Path, args: &[&str]) -> Result<(i32, String, String, Duration), Tes
     ))
 }
 
-/// A report without its closing line (the tally, which `check` and `build` word differently).
-fn diagnostics_of(report: &str) -> &str {
+/// A report without its closing line (the tally, which `check` and `build` word differently)
+/// and without the notes (说明), which only `check` shows.
+fn diagnostics_of(report: &str) -> Vec<&str> {
     let report = report.trim_end();
-    report.rfind('\n').map_or("", |i| &report[..i])
+    report
+        .rfind('\n')
+        .map_or("", |i| &report[..i])
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|block| !block.is_empty() && !block.starts_with("说明["))
+        .collect()
 }
 
 /// How many random sites built, for the summary: a harness whose sites all fail early

@@ -44,6 +44,12 @@ laws:
   - name: 民法典
     full_name: 中华人民共和国民法典
     url: "https://flk.npc.gov.cn/"
+# 导航：不写时自动列出首页、普法文章、普法视频、各个栏目（content 里有 _index.md 的文件夹）等。
+# 要自己排顺序、加上级网站的链接时，去掉下面几行前面的 #
+# menu:
+#   - 首页
+#   - 普法文章
+#   - { name: 某某县人民政府, url: "https://www.example.gov.cn/" }
 # 本站常见的错别字：左边是错误写法，右边是正确写法。pufa check 和 pufa build 会找出来
 lint:
   words: { "中华人民共合国": "中华人民共和国" }

@@ -23,8 +23,17 @@ pub enum NewKind {
     Page,
 }
 
-/// Creates the file and returns its path relative to `root`.
-pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnostic> {
+/// What `pufa new` made.
+#[derive(Debug)]
+pub struct Created {
+    /// The file, relative to `root`.
+    pub file: PathBuf,
+    /// The address it will be published at (`articles/jing-ti-shua-dan/`).
+    pub address: String,
+}
+
+/// Creates the file.
+pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<Created, Diagnostic> {
     if !root.join(crate::config::CONFIG_FILE).is_file() {
         return Err(Diagnostic::error(
             "new/not-a-site",
@@ -93,7 +102,14 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Diagnosti
             use std::io::Write as _;
             file.write_all(text.as_bytes())
                 .map_err(|e| crate::fs::error("io/write", "写入", &relative, &e))?;
-            Ok(relative)
+            let address = match folder {
+                "pages" => format!("{name}/"),
+                _ => format!("{folder}/{name}/"),
+            };
+            Ok(Created {
+                file: relative,
+                address,
+            })
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Diagnostic::error(
             "new/exists",

@@ -626,6 +626,32 @@ impl Reader<'_> {
             .get("aliases")
             .map_or((1, 1), |node| self.f.position(node));
         let aliases = self.aliases();
+        // An address made from the file name that earlier pufa read otherwise (冒充 as mou
+        // chong) may be on printed handouts: say so until an alias keeps it.
+        let named = matches!(
+            kind,
+            Kind::Article | Kind::Episode | Kind::Series | Kind::Page
+        );
+        if named && !slug_written && column.is_none() && !slug.is_empty() {
+            let earlier = crate::url::earlier_slug(stem);
+            let folder = path.strip_suffix(&format!("{slug}/"));
+            if let Some(folder) = folder.filter(|_| earlier != slug && !earlier.is_empty()) {
+                let old = format!("{folder}{earlier}/");
+                if !aliases.contains(&old) {
+                    let d = Diagnostic::note(
+                        "content/address-changed",
+                        format!(
+                            "这一篇的网址从 /{old} 改成了 /{path}：pufa 转拼音的办法改进了（多音字按词读，例如“冒充”读 mao chong）"
+                        ),
+                    )
+                    .in_file(source)
+                    .with_suggestion(format!(
+                        "旧网址已经印在宣传单或二维码上的，在 front matter 里加一行 aliases: [\"/{old}\"]，旧网址就会跳转到这里"
+                    ));
+                    self.f.diagnostics.push(d);
+                }
+            }
+        }
         Some(Page {
             kind,
             source: source.to_path_buf(),

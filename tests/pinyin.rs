@@ -1,0 +1,81 @@
+//! Slugs read Chinese by the word: `tests/fixtures/pinyin/heteronyms.tsv` lists common
+//! words of legal-publicity text with a character of two readings, and how each is read.
+
+use std::fs;
+
+/// How many of the list's words `pufa::url::slugify` reads right, and the others.
+fn scored() -> (usize, usize, Vec<String>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pinyin/heteronyms.tsv"
+    );
+    let text = fs::read_to_string(path).unwrap();
+    let (mut right, mut total, mut wrong) = (0, 0, Vec::new());
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (word, reading) = line.split_once('\t').expect("word, a tab, its reading");
+        let expected = reading.trim().replace(' ', "-");
+        let got = pufa::url::slugify(word);
+        total += 1;
+        if got == expected {
+            right += 1;
+        } else {
+            wrong.push(format!("{word}: {got}, not {expected}"));
+        }
+    }
+    (right, total, wrong)
+}
+
+#[test]
+fn heteronyms_are_read_by_the_word() {
+    let (right, total, wrong) = scored();
+    assert!(total >= 200, "the list has {total} words");
+    println!("{right} of {total} right; wrong:\n{}", wrong.join("\n"));
+    // At least 98%.
+    assert!(
+        right * 100 >= total * 98,
+        "{right} of {total}:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// An address that pufa used to read otherwise (冒充 as mou chong) is named by `pufa check`,
+/// until an alias keeps it; with the alias, the old address leads to the page.
+#[test]
+fn check_names_an_address_that_changed_until_an_alias_keeps_it() {
+    use common::*;
+    let site = fixture("build/basic");
+    let article = site.path().join("content/articles/冒充客服.md");
+    fs::write(
+        &article,
+        "---\ntitle: 冒充客服\ndate: 2023-06-01\n---\n\n正文。\n",
+    )
+    .unwrap();
+    let out = pufa(site.path(), &["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "说明[content/address-changed]: 这一篇的网址从 /articles/mou-chong-ke-fu/ 改成了 /articles/mao-chong-ke-fu/"
+        ),
+        "{stdout}"
+    );
+    fs::write(
+        &article,
+        "---\ntitle: 冒充客服\ndate: 2023-06-01\naliases: [\"/articles/mou-chong-ke-fu/\"]\n---\n\n正文。\n",
+    )
+    .unwrap();
+    let out = pufa(site.path(), &["check"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("address-changed"));
+    build_ok(site.path(), &[]);
+    let old = read(
+        &site
+            .path()
+            .join("public/articles/mou-chong-ke-fu/index.html"),
+    );
+    assert!(old.contains("url=../../articles/mao-chong-ke-fu/"), "{old}");
+}
