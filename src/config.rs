@@ -420,7 +420,7 @@ fn topics(f: &mut Fields) -> Vec<TopicDecl> {
                     continue;
                 }
             },
-            None => named_slug(f, &name, at),
+            None => named_slug(f, &name, at, "topics"),
         };
         if let Some(other) = topics.iter().find(|t| t.name == name || t.slug == slug) {
             let message = format!(
@@ -494,7 +494,7 @@ fn laws(f: &mut Fields) -> Vec<LawDecl> {
             |n| strip_book_marks(&n),
         );
         let articles = articles.or_else(|| known.and_then(|k| k.articles));
-        let slug = named_slug(f, &name, item);
+        let slug = named_slug(f, &name, item, "laws");
         if laws.iter().any(|l| l.slug == slug) {
             f.error_at(
                 item,
@@ -583,8 +583,25 @@ fn theme_name(f: &mut Fields) -> String {
 }
 
 /// The slug made from a topic's or law's name, cut with a warning when too long.
-fn named_slug(f: &mut Fields, name: &str, at: &yaml::Node) -> String {
+/// The slug of a topic or law named `name` (its page is under `folder`, `topics` or `laws`).
+fn named_slug(f: &mut Fields, name: &str, at: &yaml::Node, folder: &str) -> String {
     let (slug, capped) = crate::url::capped_slug(name);
+    let earlier = crate::url::earlier_slug(name);
+    if earlier != slug && !earlier.is_empty() {
+        let d = f.diagnostic_at(
+            at,
+            Diagnostic::note(
+                "config/address-changed",
+                format!(
+                    "“{name}”的网址从 /{folder}/{earlier}/ 改成了 /{folder}/{slug}/：pufa 转拼音的办法改进了（多音字按词读）"
+                ),
+            )
+            .with_suggestion(format!(
+                "旧网址已经印在宣传单或二维码上的，写成 name: {name} 和 slug: {earlier} 两项，网址就不变"
+            )),
+        );
+        f.diagnostics.push(d);
+    }
     if capped {
         let d = f.diagnostic_at(
             at,

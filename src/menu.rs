@@ -72,7 +72,7 @@ pub fn resolve(config: &Config, pages: &[Page], tax: &Taxonomies) -> (Vec<MenuIt
                     };
                     let known = path.is_empty()
                         || candidates.iter().any(|(_, _, p)| *p == path)
-                        || pages.iter().any(|p| p.path == path);
+                        || published(config, pages, tax, &path);
                     if known {
                         // A built-in list by its address is that list, for marking.
                         let key = match LISTS.iter().find(|(_, _, p)| *p == path) {
@@ -139,6 +139,31 @@ pub fn resolve(config: &Config, pages: &[Page], tax: &Taxonomies) -> (Vec<MenuIt
         }
     }
     (items, diagnostics)
+}
+
+/// Whether this build makes a page (or a feed) at `path`: an item, a series, a topic, a
+/// month, a law, the feeds. (Lists and columns are among the names of [`candidates`].)
+fn published(config: &Config, pages: &[Page], tax: &Taxonomies, path: &str) -> bool {
+    let item = tax
+        .articles
+        .iter()
+        .chain(&tax.episodes)
+        .any(|&i| pages[i].path == path);
+    let series = tax.series.iter().any(|s| pages[s.page].path == path);
+    let topic = tax
+        .topics
+        .iter()
+        .any(|t| format!("topics/{}/", t.slug) == path);
+    let month = tax
+        .months
+        .iter()
+        .any(|m| format!("months/{}/", m.key) == path);
+    let law = tax
+        .laws
+        .iter()
+        .any(|l| format!("laws/{}/", config.laws[l.law].slug) == path);
+    let feed = config.base_url.is_some() && matches!(path, "feed.xml" | "sitemap.xml");
+    item || series || topic || month || law || feed
 }
 
 /// What a menu entry may name: names, key, path.

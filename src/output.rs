@@ -291,11 +291,12 @@ impl Output {
     }
 
     /// Puts every new and changed file in place, removes what is no longer produced, and
-    /// writes the manifest. Returns what changed.
-    pub fn commit(mut self) -> Result<Changes, Diagnostic> {
+    /// writes the manifest. Returns what changed, with the error naming the files another
+    /// program held (those stay as they were; everything else is in place).
+    pub fn commit(mut self) -> Result<(Changes, Option<Diagnostic>), Diagnostic> {
         let new = std::mem::take(&mut *self.new.lock().unwrap_or_else(PoisonError::into_inner));
         if self.fresh {
-            return self.commit_fresh(new);
+            return self.commit_fresh(new).map(|changes| (changes, None));
         }
         let mut changes = Changes::default();
         let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();
@@ -305,6 +306,7 @@ impl Output {
         // old bytes and their old manifest entry, so the next build tries them again.
         let mut held: Vec<(PathBuf, &str, std::io::Error)> = Vec::new();
         let mut kept: HashSet<String> = HashSet::new();
+        let mut waited = std::time::Duration::ZERO;
         for (path, entry, temp) in new {
             if let Some(temp) = temp {
                 let file = self.target.join(&path);
@@ -318,7 +320,7 @@ impl Output {
                 if fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
                     fs::remove_dir_all(&file).map_err(|e| io_error(&file, "删除", &e))?;
                 }
-                if let Err(e) = patiently(|| fs::rename(&temp, &file)) {
+                if let Err(e) = patiently(&mut waited, || fs::rename(&temp, &file)) {
                     let _ = fs::remove_file(&temp);
                     if let Some(old) = self.old.get(&path) {
                         manifest.insert(path.clone(), old.clone());
@@ -356,7 +358,7 @@ impl Output {
         let mut gone = Vec::new();
         for path in removed {
             let file = self.target.join(&path);
-            match patiently(|| fs::remove_file(&file)) {
+            match patiently(&mut waited, || fs::remove_file(&file)) {
                 Ok(()) => {}
                 // Gone already, with a folder that a file of this build replaced.
                 Err(e)
@@ -388,10 +390,7 @@ impl Output {
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&self.temp);
-        match held_error(held) {
-            Some(error) => Err(error),
-            None => Ok(changes),
-        }
+        Ok((changes, held_error(held)))
     }
 
     /// Puts a fresh build in place: each top-level file and folder of `.pufa-tmp/tree/` is
@@ -578,23 +577,33 @@ fn absolute(path: &Path) -> PathBuf {
     real
 }
 
-/// Runs a file operation; on Windows, tries again for a moment while it is refused, as
-/// it is while a virus scanner or the search indexer has just opened the file.
-fn patiently(mut operation: impl FnMut() -> std::io::Result<()>) -> std::io::Result<()> {
-    let mut tries = 0;
+/// Runs a file operation; on Windows, tries again for a moment while it is refused, as it
+/// is while a virus scanner or the search indexer has just opened the file. The moments add
+/// up to at most [`PATIENCE`] a commit, so a folder of files that stay refused (read-only,
+/// held by a sync tool) fails in seconds, not in an hour.
+fn patiently(
+    waited: &mut std::time::Duration,
+    mut operation: impl FnMut() -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    const PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
     loop {
         match operation() {
-            Err(e)
-                if cfg!(windows)
-                    && tries < 10
-                    && e.kind() == std::io::ErrorKind::PermissionDenied =>
-            {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(50));
+            Err(e) if cfg!(windows) && refused(&e) && *waited < PATIENCE => {
+                std::thread::sleep(PAUSE);
+                *waited += PAUSE;
             }
             result => return result,
         }
     }
+}
+
+/// Longest a commit waits in all for files Windows refuses for a moment.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Access denied, or (Windows' ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION) the file is
+/// open in another program.
+fn refused(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::PermissionDenied || matches!(e.raw_os_error(), Some(32 | 33))
 }
 
 /// The one error for the files a commit could not replace or remove (`action`: 替换 or
@@ -672,7 +681,7 @@ mod tests {
         for (path, text) in files {
             output.write(path, text.as_bytes()).unwrap();
         }
-        output.commit().unwrap()
+        output.commit().unwrap().0
     }
 
     #[test]

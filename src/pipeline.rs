@@ -241,7 +241,18 @@ impl Prepared {
             .zip(rendered)
             .collect();
         let mut timings = crate::timings::Timings::start(std::time::Instant::now());
+        let held_before = site.held.clone();
         let (site, found) = site.reload(changed, load_options);
+        // Items whose date came, or whose `expires` passed, since the last build appear or go
+        // with no file changed: pages linking to them are rendered again too.
+        let shifted: Vec<String> = held_before
+            .keys()
+            .filter(|k| !site.held.contains_key(*k))
+            .chain(site.held.keys().filter(|k| !held_before.contains_key(*k)))
+            .cloned()
+            .collect();
+        let mut changed_set = changed_set;
+        changed_set.extend(shifted.iter().map(String::as_str));
         timings.stage("重读文件");
         let mut diagnostics = config_warnings.clone();
         diagnostics.extend(found);

@@ -311,10 +311,11 @@ fn columns(pages: &[Page], rank: &[usize]) -> Vec<ColumnEntry> {
         };
         match sort {
             ColumnSort::Date => items.sort_unstable_by_key(|&i| rank[i]),
+            // Pinned first, then by weight (those without one last), then newest first.
             ColumnSort::Weight => items.sort_by(|&a, &b| {
-                pages[a]
-                    .weight
-                    .cmp(&pages[b].weight)
+                let key = |p: &Page| (!p.pinned, p.weight == 0, p.weight);
+                key(&pages[a])
+                    .cmp(&key(&pages[b]))
                     .then_with(|| newest_first(pages, a, b))
             }),
             // In pinyin order, as a Chinese reader looks a title up.

@@ -191,3 +191,39 @@ fn column_mistakes_are_explained() {
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn a_draft_column_index_still_names_its_folder_and_an_empty_column_is_no_menu_entry() {
+    let site = fixture("columns/nested");
+    let index = site.path().join("content/yianshifa/xingshi/_index.md");
+    fs::write(
+        &index,
+        read(&index).replace("slug: xingshi", "slug: xingshi\ndraft: true"),
+    )
+    .unwrap();
+    let out = pufa_with_env(site.path(), &["build"], &[("SOURCE_DATE_EPOCH", TODAY)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Its article keeps its address under the column's slug.
+    assert!(
+        site.path()
+            .join("public/yianshifa/xingshi/bang-xin-zui/index.html")
+            .is_file()
+    );
+    // A menu entry for a column with nothing in it would be a dead link.
+    fs::remove_file(site.path().join("content/tongzhi/征文.md")).unwrap();
+    fs::remove_file(site.path().join("content/tongzhi/值班.md")).unwrap();
+    let yaml = site.path().join("site.yaml");
+    fs::write(
+        &yaml,
+        read(&yaml) + "menu:\n  - 首页\n  - { name: 通知, url: /tongzhi/ }\n",
+    )
+    .unwrap();
+    let out = pufa_with_env(site.path(), &["check"], &[("SOURCE_DATE_EPOCH", TODAY)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("错误[config/menu-missing]"), "{stdout}");
+    assert!(stdout.contains("警告[content/empty-column]"), "{stdout}");
+}

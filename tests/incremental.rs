@@ -306,7 +306,11 @@ fn an_output_file_that_cannot_be_replaced_is_named_and_the_next_build_repairs() 
         .path()
         .join("public/articles/xiao-yuan-qi-ling/index.html");
     let unlock = lock(&page);
-    let failed = pufa(site.path(), &["build"]);
+    let listing = site.path().join("changes.txt");
+    let failed = pufa(
+        site.path(),
+        &["build", "--changes", listing.to_str().unwrap()],
+    );
     unlock();
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert!(!failed.status.success(), "{stderr}");
@@ -321,6 +325,16 @@ fn an_output_file_that_cannot_be_replaced_is_named_and_the_next_build_repairs() 
         .path()
         .join("public/articles/fang-fan-dian-xin-zha-pian/index.html");
     assert!(read(&other_page).contains("改过的另一篇"));
+    // And listed for the upload: the next build will not list them again.
+    let listed = read(&listing);
+    assert!(
+        listed.contains("M\tarticles/fang-fan-dian-xin-zha-pian/index.html"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("\tarticles/xiao-yuan-qi-ling/index.html"),
+        "{listed}"
+    );
     // Once the file may be replaced again, one build brings the folder up to date.
     build_ok(site.path(), &[]);
     assert!(read(&page).contains("耐心倾听"));

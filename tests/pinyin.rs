@@ -3,11 +3,11 @@
 
 use std::fs;
 
-/// How many of the list's words `pufa::url::slugify` reads right, and the others.
-fn scored() -> (usize, usize, Vec<String>) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/pinyin/heteronyms.tsv"
+/// How many of the words of the list `name` `pufa::url::slugify` reads right, and the others.
+fn scored(name: &str) -> (usize, usize, Vec<String>) {
+    let path = format!(
+        "{}/tests/fixtures/pinyin/{name}",
+        env!("CARGO_MANIFEST_DIR")
     );
     let text = fs::read_to_string(path).unwrap();
     let (mut right, mut total, mut wrong) = (0, 0, Vec::new());
@@ -30,12 +30,31 @@ fn scored() -> (usize, usize, Vec<String>) {
 
 #[test]
 fn heteronyms_are_read_by_the_word() {
-    let (right, total, wrong) = scored();
+    let (right, total, wrong) = scored("heteronyms.tsv");
     assert!(total >= 200, "the list has {total} words");
     println!("{right} of {total} right; wrong:\n{}", wrong.join("\n"));
     // At least 98%.
     assert!(
         right * 100 >= total * 98,
+        "{right} of {total}:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// The held-out list was written apart from the word table (none of its words holds one of
+/// the table's): it measures the reading of words the table does not know, character by
+/// character: 84 of 150 (pinyin-converter, a crate with a word dictionary, reads 126). A
+/// guard against making that worse, not a target.
+#[test]
+fn words_the_table_was_not_made_for() {
+    let (right, total, wrong) = scored("heldout.tsv");
+    assert!(total >= 100, "the list has {total} words");
+    println!(
+        "held out: {right} of {total} right; wrong:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        right * 100 >= total * 55,
         "{right} of {total}:\n{}",
         wrong.join("\n")
     );

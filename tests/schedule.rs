@@ -146,3 +146,37 @@ fn a_pinned_item_comes_first_and_says_so() {
     let list = read(&public.join("articles/index.html"));
     assert!(list.contains("<time datetime=\"2026-01-05T00:00:00+08:00\">2026年1月5日</time>"));
 }
+
+#[test]
+fn schedule_mistakes_are_caught_before_the_day() {
+    let site = fixture("schedule/basic");
+    let articles = site.path().join("content/articles");
+    // Taken down before it is up; and a scheduled item on the address of a published one,
+    // which would stop the build on the morning it appears.
+    std::fs::write(
+        articles.join("永远不出现.md"),
+        "---\ntitle: 永远不出现\ndate: 2026-12-10\nexpires: 2026-12-09\n---\n\n正文。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        articles.join("撞网址.md"),
+        "---\ntitle: 撞网址\ndate: 2026-12-03\nslug: ping-chang-de-wen-zhang\n---\n\n正文。\n",
+    )
+    .unwrap();
+    let out = pufa_with_env(
+        site.path(),
+        &["check"],
+        &[("SOURCE_DATE_EPOCH", NOON_DEC_1)],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("警告[front-matter/expires-before-date]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("错误[content/duplicate-url]")
+            && stdout.contains("/articles/ping-chang-de-wen-zhang/"),
+        "{stdout}"
+    );
+}

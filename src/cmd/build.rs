@@ -117,8 +117,8 @@ fn build(options: &Options, diagnostics: &mut Diagnostics, partial: &mut bool) -
         diagnostics.append(&mut failures);
         return None;
     }
-    let changes = match output.commit() {
-        Ok(changes) => changes,
+    let (changes, held) = match output.commit() {
+        Ok(committed) => committed,
         Err(d) => {
             diagnostics.push(d);
             *partial = true;
@@ -126,10 +126,17 @@ fn build(options: &Options, diagnostics: &mut Diagnostics, partial: &mut bool) -
         }
     };
     timings.stage("更新输出文件夹");
+    // Written even when some files were held: what did change must still be uploaded, and
+    // the next build will not list it again.
     if let Some(file) = &options.changes
         && let Err(e) = std::fs::write(file, changes.listing())
     {
         diagnostics.push(crate::fs::error("io/write", "写入", file, &e));
+        return None;
+    }
+    if let Some(held) = held {
+        diagnostics.push(held);
+        *partial = true;
         return None;
     }
     // The process ends once the summary is printed: handing a large site's memory back one

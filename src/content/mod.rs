@@ -68,7 +68,7 @@ impl Held {
     pub fn reason(&self) -> String {
         match self {
             Held::Scheduled(d) => format!("要到 {} 才发布", d.chinese_time()),
-            Held::Expired(d) => format!("已于 {} 下线", d.chinese_time()),
+            Held::Expired(d) => format!("在 {} 之后已经下线", d.chinese_time()),
         }
     }
 }
@@ -174,6 +174,8 @@ impl Site {
         let mut pages = Vec::with_capacity(self.files.len());
         let mut drafts = BTreeSet::new();
         let mut held = BTreeMap::new();
+        // Scheduled items: their addresses must be free on the day they appear.
+        let mut upcoming: Vec<Page> = Vec::new();
         // Both lists are in content path order.
         let mut previous = previous.into_iter().peekable();
         // Pages whose own fields had errors take part in the cross-file checks below, but not
@@ -189,6 +191,9 @@ impl Site {
             if let Some(why) = held_now(page, self.today, options.future) {
                 diagnostics.extend(schedule_note(page, why, self.today));
                 held.insert(rel.clone(), why);
+                if matches!(why, Held::Scheduled(_)) && !crate::diagnostic::has_errors(found) {
+                    upcoming.push(page.clone());
+                }
                 continue;
             }
             if let Some(expires) = page.expires {
@@ -203,12 +208,22 @@ impl Site {
                 .filter(|_| !changed.contains(rel));
             pages.push(kept.unwrap_or_else(|| page.clone()));
         }
-        place_in_columns(&mut pages);
+        // Every column's slug, published or not: a draft _index.md still names its folder.
+        let slugs: std::collections::HashMap<String, String> = self
+            .files
+            .values()
+            .filter_map(|(page, _)| page.as_ref())
+            .filter(|p| p.kind == Kind::Column && !p.slug.is_empty())
+            .filter_map(|p| Some((p.column.clone()?, p.slug.clone())))
+            .collect();
+        place_in_columns(&mut pages, &slugs);
+        place_in_columns(&mut upcoming, &slugs);
         resolve_series(&mut pages, &mut diagnostics);
         check_topic_descriptions(&pages, &self.config, &mut diagnostics);
         let clean: Vec<&Page> = pages
             .iter()
             .filter(|p| !broken.contains(&p.content_path))
+            .chain(&upcoming)
             .collect();
         check_duplicate_paths(&clean, &mut diagnostics);
         self.by_source = pages
@@ -323,12 +338,7 @@ pub fn resolve_path(file: &str, target: &str) -> Option<String> {
 /// Puts columns and their items at their addresses: a column under its parent's address, by
 /// its own slug (its folder's name in pinyin, or `slug:` in its `_index.md`); an item under
 /// its column's address, by its slug.
-fn place_in_columns(pages: &mut [Page]) {
-    let slugs: std::collections::HashMap<String, String> = pages
-        .iter()
-        .filter(|p| p.kind == Kind::Column && !p.slug.is_empty())
-        .filter_map(|p| Some((p.column.clone()?, p.slug.clone())))
-        .collect();
+fn place_in_columns(pages: &mut [Page], slugs: &std::collections::HashMap<String, String>) {
     let address = |folder: &str| -> String {
         let mut path = String::new();
         let mut end = 0;
@@ -430,7 +440,10 @@ fn check_duplicate_paths(pages: &[&Page], diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::error(
                     "content/reserved-url",
-                    format!("页面的网址 /{} 是 pufa 自己生成的栏目页", page.path),
+                    format!(
+                        "网址 /{} 是 pufa 自己生成的页面（文章列表、专题、搜索等）的网址",
+                        page.path
+                    ),
                 )
                 .in_file(&page.source)
                 .at(page.url_at.0, page.url_at.1)

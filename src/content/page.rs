@@ -176,9 +176,10 @@ pub struct Page {
     /// 责任编辑
     pub editor: Option<String>,
     pub draft: bool,
-    /// `weight`: among pinned items (and for pages and series, among all), smaller first.
+    /// `weight`: among pinned items, in a column sorted by weight, and for pages and
+    /// series, smaller first.
     pub weight: i64,
-    /// 置顶: first in its lists and on the home page (`pinned: true`, or any `weight`).
+    /// 置顶 (`pinned: true`): first in its lists and on the home page.
     pub pinned: bool,
     /// 更新时间, when the item was revised after it was published.
     pub updated: Option<Date>,
@@ -379,15 +380,19 @@ pub(super) fn parse(
     columns: &BTreeSet<String>,
 ) -> (Option<Page>, Diagnostics) {
     let Some((kind, column)) = Kind::of(content_path, columns) else {
-        let folder = content_path.split('/').next().unwrap_or_default();
         let d = Diagnostic::warning(
             "content/unknown-folder",
             "这个 Markdown 文件不在 articles、episodes、months、series、topics、pages 中，也不在栏目里，没有生成页面",
         )
-        .in_file(source)
-        .with_suggestion(format!(
-            "要让 {folder} 成为一个栏目，在这个文件夹里新建 _index.md，写上 title: 栏目名称；文章也可以放进 content/articles/"
-        ));
+        .in_file(source);
+        let d = match content_path.rsplit_once('/') {
+            Some((folder, _)) => d.with_suggestion(format!(
+                "要让 {folder} 成为一个栏目，在这个文件夹里新建 _index.md，写上 title: 栏目名称；文章也可以放进 content/articles/"
+            )),
+            None => d.with_suggestion(
+                "文章放进 content/articles/，独立页面放进 content/pages/，或者放进一个栏目的文件夹（有 _index.md 的文件夹）",
+            ),
+        };
         return (None, vec![d]);
     };
     let split = match frontmatter::split(&text) {
@@ -495,9 +500,25 @@ impl Reader<'_> {
             }
         });
         let weight = self.f.integer("weight");
-        let pinned = self.f.boolean("pinned").unwrap_or(false) || weight.is_some_and(|w| w != 0);
+        let pinned = self.f.boolean("pinned").unwrap_or(false);
         let updated = self.date_field("updated").map(|(d, _)| d);
         let (expires, expires_at) = self.date_field("expires").unzip();
+        if let (Some(expires), Some(date), Some((line, column))) = (expires, date, expires_at)
+            && expires.expired_by(date)
+        {
+            let d = Diagnostic::warning(
+                "front-matter/expires-before-date",
+                format!(
+                    "下线时间 {} 不晚于发布时间 {}：这一篇永远不会出现在网站上",
+                    expires.chinese_time(),
+                    date.chinese_time()
+                ),
+            )
+            .in_file(self.source)
+            .at(line, column)
+            .with_suggestion("检查 expires 和 date 的年份、月份；不想发布的稿件写 draft: true");
+            self.f.diagnostics.push(d);
+        }
         let requires_date = matches!(kind, Kind::Article | Kind::Episode);
         if requires_date
             && date.is_none()
