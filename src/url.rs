@@ -32,17 +32,22 @@ pub fn slugify(text: &str) -> String {
             continue;
         }
         flush(&mut run, &mut spaced);
-        if c.is_ascii() {
-            spaced.push(c);
-        } else {
-            // Kana, hangul, symbols: transliterated by the slug crate.
-            spaced.push(' ');
-            spaced.push(c);
-            spaced.push(' ');
-        }
+        // Kana, hangul, symbols: transliterated by the slug crate.
+        push_spaced(&mut spaced, c);
     }
     flush(&mut run, &mut spaced);
     slug::slugify(spaced)
+}
+
+/// `c` as the slug crate is given it: ASCII as it is, anything else a word of its own.
+fn push_spaced(spaced: &mut String, c: char) {
+    if c.is_ascii() {
+        spaced.push(c);
+    } else {
+        spaced.push(' ');
+        spaced.push(c);
+        spaced.push(' ');
+    }
 }
 
 /// The slug pufa made from `text` before it read Chinese by the word (one reading a
@@ -51,23 +56,9 @@ pub fn slugify(text: &str) -> String {
 pub fn earlier_slug(text: &str) -> String {
     let mut spaced = String::with_capacity(text.len() * 2);
     for c in text.chars() {
-        if c.is_ascii() {
-            spaced.push(c);
-        } else {
-            spaced.push(' ');
-            spaced.push(c);
-            spaced.push(' ');
-        }
+        push_spaced(&mut spaced, c);
     }
-    let mut slug = slug::slugify(spaced);
-    if slug.len() > MAX_SLUG {
-        let cut = slug[..=MAX_SLUG]
-            .rfind('-')
-            .filter(|&i| i > 0)
-            .unwrap_or(MAX_SLUG);
-        slug.truncate(cut);
-    }
-    slug
+    cap(slug::slugify(spaced)).0
 }
 
 /// Longest slug made from a name, in bytes: about twenty-five syllables of pinyin. Longer
@@ -78,7 +69,11 @@ pub const MAX_SLUG: usize = 120;
 /// [`slugify`], cut to at most [`MAX_SLUG`] bytes at a syllable boundary. Returns the slug
 /// and whether it was cut.
 pub fn capped_slug(text: &str) -> (String, bool) {
-    let mut slug = slugify(text);
+    cap(slugify(text))
+}
+
+/// `slug` cut to at most [`MAX_SLUG`] bytes at a syllable boundary, and whether it was cut.
+fn cap(mut slug: String) -> (String, bool) {
     if slug.len() <= MAX_SLUG {
         return (slug, false);
     }
