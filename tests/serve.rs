@@ -390,7 +390,10 @@ fn nothing_outside_the_site_is_served() {
         let (status, body) = server.get(path);
         assert_eq!(status, 404, "{path}");
         assert!(body.contains("页面不存在"), "{path}: the site's 404 page");
+        // Served at any depth, its style and links start from the site's root.
+        assert!(body.contains("href=\"/style.css"), "{path}: {body}");
     }
+    assert_eq!(server.get("/style.css").0, 200);
     assert_eq!(server.get("/media/poster.png").0, 200);
 }
 
@@ -411,6 +414,16 @@ fn a_busy_port_says_so() {
 }
 
 /// One edit an author might make.
+/// Saves `text` into `file` whole, as an editor that writes a copy and renames it does: the
+/// watcher never sees the file half written (`~` files are an editor's, and ignored).
+fn save(file: impl AsRef<Path>, text: impl AsRef<[u8]>) -> std::io::Result<()> {
+    let file = file.as_ref();
+    let mut scratch = file.as_os_str().to_owned();
+    scratch.push("~");
+    fs::write(&scratch, text)?;
+    fs::rename(&scratch, file)
+}
+
 fn edit(site: &Path, step: u64, choice: u64) {
     let content = site.join("content");
     let article = content.join("articles/校园欺凌.md");
@@ -420,12 +433,12 @@ fn edit(site: &Path, step: u64, choice: u64) {
     let extra = |n: u64| content.join(format!("articles/extra-{n}.md"));
     let replace = |file: &Path, from: &str, to: &str| {
         let text = read(file);
-        fs::write(file, text.replacen(from, to, 1)).unwrap();
+        save(file, text.replacen(from, to, 1)).unwrap();
     };
     let append = |file: &Path, text: &str| {
         let mut all = read(file);
         all.push_str(text);
-        fs::write(file, all).unwrap();
+        save(file, all).unwrap();
     };
     let episode = content.join("episodes/第一集.md");
     let folders: Vec<std::path::PathBuf> = fs::read_dir(content.join("articles"))
@@ -444,7 +457,7 @@ fn edit(site: &Path, step: u64, choice: u64) {
         13 => {
             let folder = content.join(format!("articles/folder-{step}"));
             fs::create_dir_all(&folder).unwrap();
-            fs::write(
+            save(
                 folder.join(format!("page-{step}.md")),
                 format!("---\ntitle: 栏目文章{step}\ndate: 2023-06-0{}\n---\n\n正文{step}。\n", 1 + step % 9),
             )
@@ -461,9 +474,9 @@ fn edit(site: &Path, step: u64, choice: u64) {
             let text = read(&article);
             let date = if text.contains("date: 2023-09-01") { "2023-05-20" } else { "2023-09-01" };
             let text = text.replace("date: 2023-09-01", "date: X").replace("date: 2023-05-20", "date: X");
-            fs::write(&article, text.replace("date: X", &format!("date: {date}"))).unwrap();
+            save(&article, text.replace("date: X", &format!("date: {date}"))).unwrap();
         }
-        3 => fs::write(
+        3 => save(
             extra(step),
             format!("---\ntitle: 新增文章{step}\ndate: 2023-06-{:02}\ntopics: [电信诈骗]\n---\n\n见[防范](防范电信诈骗.md)。\n", 1 + step % 28),
         )
@@ -487,13 +500,13 @@ fn edit(site: &Path, step: u64, choice: u64) {
             let text = read(&article);
             let topics = if text.contains("topics: [校园欺凌]") { "topics: [校园欺凌, 电信诈骗]" } else { "topics: [校园欺凌]" };
             let text = text.replace("topics: [校园欺凌, 电信诈骗]", "topics: X").replace("topics: [校园欺凌]", "topics: X");
-            fs::write(&article, text.replace("topics: X", topics)).unwrap();
+            save(&article, text.replace("topics: X", topics)).unwrap();
         }
         8 => {
             let draft = content.join("articles/草稿.md");
             let text = read(&draft);
             let flipped = if text.contains("draft: true") { text.replace("draft: true", "draft: false") } else { text.replace("draft: false", "draft: true") };
-            fs::write(&draft, flipped).unwrap();
+            save(&draft, flipped).unwrap();
         }
         9 => replace(&home, "欢迎", &format!("欢迎（{step}）")),
         // Text that no list shows: only the pages showing the article render again.

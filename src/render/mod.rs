@@ -19,10 +19,13 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use tera::{Context, Tera};
 
-/// Makes links relative to one page.
+/// Makes links relative to one page, or, for a page served at addresses of its own choosing
+/// (404.html), from the site's root path.
 pub struct Linker {
     from: String,
     offline: bool,
+    /// The site's path on its host (`/`, `/pufa/`): links start with it.
+    root: Option<String>,
 }
 
 impl Linker {
@@ -30,17 +33,34 @@ impl Linker {
         Linker {
             from: from.to_string(),
             offline,
+            root: None,
+        }
+    }
+
+    /// Links for a page served at any address of the site: `root` (`/`, `/pufa/`) and the
+    /// path, on whatever host serves it.
+    pub fn rooted(root: &str) -> Linker {
+        Linker {
+            from: String::new(),
+            offline: false,
+            root: Some(root.to_string()),
         }
     }
 
     /// Link to a page (a folder path): ends in `index.html` when offline.
     pub fn to(&self, path: &str) -> String {
-        url::relative(&self.from, path, self.offline)
+        match &self.root {
+            Some(root) => format!("{root}{path}"),
+            None => url::relative(&self.from, path, self.offline),
+        }
     }
 
     /// Link to a file, such as a stylesheet or an image.
     pub fn file(&self, path: &str) -> String {
-        url::relative(&self.from, path, false)
+        match &self.root {
+            Some(root) => format!("{root}{path}"),
+            None => url::relative(&self.from, path, false),
+        }
     }
 }
 
@@ -420,6 +440,20 @@ pub fn jobs(data: &SiteData) -> Vec<(String, Job)> {
     jobs
 }
 
+/// The path of the site on its host: `/pufa/` for `https://example.org/pufa/`, `/` without
+/// a base_url (the preview serves at the root).
+fn root_path(base_url: Option<&str>) -> String {
+    let path = base_url
+        .and_then(|b| b.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/");
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
+}
+
 /// Items a page of column `column`'s list shows: its `paginate`, else the site's.
 pub fn column_paginate(data: &SiteData, column: usize) -> usize {
     match &data.pages[data.tax.columns[column].page].details {
@@ -611,6 +645,9 @@ impl<'a> Renderer<'a> {
     fn site_value(&self, link: &Linker) -> tera::Value {
         let depth = link.from.matches('/').count();
         let make = || tera::Value::from_serializable(&self.data.site_view(link));
+        if link.root.is_some() {
+            return make();
+        }
         match self.site_values.get(depth) {
             Some(cell) => cell.get_or_init(make).clone(),
             None => make(),
@@ -647,7 +684,12 @@ impl<'a> Renderer<'a> {
     /// Renders the job for output `path`.
     pub fn render(&self, path: &str, job: &Job) -> Result<Vec<u8>, Diagnostic> {
         let d = &self.data;
-        let link = Linker::new(path, d.offline);
+        // The 404 page is served at the missing address, at any depth: its links start
+        // from the site's path on the host (none when opened from disk).
+        let link = match job {
+            Job::NotFound if !d.offline => Linker::rooted(&root_path(d.config.base_url.as_deref())),
+            _ => Linker::new(path, d.offline),
+        };
         let mut cx = self.context(&link);
         let template = match job {
             Job::Content(i) => {

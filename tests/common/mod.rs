@@ -139,12 +139,19 @@ pub fn links(html: &str) -> Vec<String> {
 
 /// Internal links of every HTML file under `public` that point to no file.
 pub fn broken_links(public: &Path) -> Vec<String> {
+    // The site's path on its host, for links that start from it (404.html's): from the
+    // sitemap's address in robots.txt, else the root.
+    let robots = fs::read_to_string(public.join("robots.txt")).unwrap_or_default();
+    let root = robots
+        .lines()
+        .find_map(|l| l.strip_prefix("Sitemap: "))
+        .and_then(|url| url.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        .and_then(|path| path.strip_suffix("sitemap.xml").map(str::to_string))
+        .unwrap_or_else(|| "/".to_string());
     let mut broken = Vec::new();
     for file in files(public).iter().filter(|f| f.ends_with(".html")) {
         let html = read(&public.join(file));
-        if html.contains("<base href=") {
-            continue; // 404.html resolves against base_url, wherever it is served
-        }
         let dir = Path::new(file).parent().unwrap_or(Path::new(""));
         for link in links(&html) {
             if link.starts_with('#') || link.contains("://") || link.starts_with("mailto:") {
@@ -152,7 +159,14 @@ pub fn broken_links(public: &Path) -> Vec<String> {
             }
             let path = link.split(['#', '?']).next().unwrap();
             let decoded = percent_decode(path);
-            let mut target = normalise(&dir.join(&decoded));
+            let mut target = match decoded.strip_prefix(&root) {
+                Some(from_root) if decoded.starts_with('/') => normalise(Path::new(from_root)),
+                _ if decoded.starts_with('/') => {
+                    broken.push(format!("{file}: {link} (not under the site's path {root})"));
+                    continue;
+                }
+                _ => normalise(&dir.join(&decoded)),
+            };
             if path.is_empty() || path.ends_with('/') || path == "." || path.ends_with("/.") {
                 target = target.join("index.html");
             }
