@@ -75,6 +75,8 @@ const BUILTIN: &[Builtin] = &[
             "search.js",
             "theme.js",
             "share.png",
+            "favicon.svg",
+            "apple-touch-icon.png",
         ),
     },
     Builtin {
