@@ -125,13 +125,14 @@ pub fn syllables(run: &[char]) -> Vec<String> {
         let c = run[i];
         let previous = i.checked_sub(1).map(|p| run[p]);
         let next = run.get(i + 1).copied();
-        let syllable = match (c, previous, next) {
-            (_, _, Some('某')) if SURNAME.iter().any(|(s, _)| *s == c) => SURNAME
-                .iter()
-                .find(|(s, _)| *s == c)
-                .map(|(_, r)| (*r).to_string()),
-            ('长', Some(p), _) if OFFICE.contains(p) => Some("zhang".to_string()),
-            ('地', Some(p), _) if i >= 2 && run[i - 2] == p => Some("de".to_string()),
+        let surname = SURNAME
+            .iter()
+            .find(|(s, _)| *s == c && next == Some('某'))
+            .map(|(_, r)| (*r).to_string());
+        let syllable = match (c, previous) {
+            _ if surname.is_some() => surname,
+            ('长', Some(p)) if OFFICE.contains(p) => Some("zhang".to_string()),
+            ('地', Some(p)) if i >= 2 && run[i - 2] == p => Some("de".to_string()),
             _ => alone(c),
         };
         out.push(syllable.unwrap_or_else(|| c.to_string()));

@@ -224,7 +224,6 @@ impl Prepared {
             mut lints,
             jobs: old_jobs,
         } = self;
-        let changed_set: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
         // How the changed pages were listed, to tell below whether the lists stay the same.
         let listed_before: Vec<Option<String>> = changed
             .iter()
@@ -251,8 +250,8 @@ impl Prepared {
             .chain(site.held.keys().filter(|k| !held_before.contains_key(*k)))
             .cloned()
             .collect();
-        let mut changed_set = changed_set;
-        changed_set.extend(shifted.iter().map(String::as_str));
+        let changed_set: BTreeSet<&str> =
+            changed.iter().chain(&shifted).map(String::as_str).collect();
         timings.stage("重读文件");
         let mut diagnostics = config_warnings.clone();
         diagnostics.extend(found);

@@ -24,6 +24,11 @@ fn built(case: &str) -> tempfile::TempDir {
     site
 }
 
+/// `pufa check` on the site as on `TODAY`.
+fn check_today(site: &Path) -> std::process::Output {
+    pufa_with_env(site, &["check"], &[("SOURCE_DATE_EPOCH", TODAY)])
+}
+
 fn page(site: &Path, path: &str) -> String {
     read(&site.join("public").join(path).join("index.html"))
 }
@@ -151,7 +156,7 @@ fn menu_mistakes_name_the_line_and_the_nearest_name() {
         "  - 法律服务站\n  - { name: 旧网站, url: www.example.cn }\n  - { name: 没有的页面, url: /meiyou/ }\n",
     );
     fs::write(&yaml, text).unwrap();
-    let out = pufa_with_env(site.path(), &["check"], &[("SOURCE_DATE_EPOCH", TODAY)]);
+    let out = check_today(site.path());
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }
@@ -187,7 +192,7 @@ fn column_mistakes_are_explained() {
         read(&index).replace("template: list.html", "template: lists.html\nsort: 热度"),
     )
     .unwrap();
-    let out = pufa_with_env(site.path(), &["check"], &[("SOURCE_DATE_EPOCH", TODAY)]);
+    let out = check_today(site.path());
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }
@@ -222,7 +227,7 @@ fn a_draft_column_index_still_names_its_folder_and_an_empty_column_is_no_menu_en
         read(&yaml) + "menu:\n  - 首页\n  - { name: 通知, url: /tongzhi/ }\n",
     )
     .unwrap();
-    let out = pufa_with_env(site.path(), &["check"], &[("SOURCE_DATE_EPOCH", TODAY)]);
+    let out = check_today(site.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("错误[config/menu-missing]"), "{stdout}");
     assert!(stdout.contains("警告[content/empty-column]"), "{stdout}");
