@@ -1,10 +1,12 @@
 //! The default theme in a real browser: axe-core finds no serious or critical accessibility
 //! problem on any page kind, nothing scrolls sideways on a 375 px phone, the 字号 control
 //! enlarges the text and is remembered across pages, and an article prints as a short handout
-//! with its QR code. Runs when `PUFA_BROWSER_TESTS=1`; `.ci/run` installs Chromium and
+//! on A4 with its QR code, and the 扫码 button brings the code into view. Runs when `PUFA_BROWSER_TESTS=1`; `.ci/run` installs Chromium and
 //! poppler-utils, and axe-core from npm, whose path it passes in `AXE_CORE_JS`.
 
 mod common;
+#[path = "common/driver.rs"]
+mod driver;
 
 use common::*;
 use std::fs;
@@ -185,6 +187,11 @@ fn an_article_prints_as_a_handout_with_its_qr_code() {
         (1..=2).contains(&pages),
         "a one- or two-page handout, not {pages}"
     );
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Page size:") && l.ends_with("(A4)")),
+        "printed on A4:\n{info}"
+    );
     let text = Command::new("pdftotext")
         .arg(&pdf)
         .arg("-")
@@ -206,4 +213,84 @@ fn an_article_prints_as_a_handout_with_its_qr_code() {
     for hidden in ["搜索", "字号", "打印", "普法视频", "上一篇"] {
         assert!(!text.contains(hidden), "{hidden} should not print:\n{text}");
     }
+}
+
+/// An episode's handout says its code leads to the video.
+#[test]
+fn an_episode_handout_says_the_code_plays_the_video() {
+    if !browser_tests_enabled("an_episode_handout_says_the_code_plays_the_video") {
+        return;
+    }
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let page = site.path().join("public/episodes/di-yi-ji/index.html");
+    let pdf = site.path().join("episode.pdf");
+    let profile = tempfile::tempdir().unwrap();
+    let status = chromium(profile.path())
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(status.status.success());
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("扫码观看视频"), "{text}");
+    assert!(!text.contains("扫码阅读全文"), "{text}");
+}
+
+/// The 手机扫码阅读 button opens the code at the foot of a long article, scrolls to it and
+/// moves the focus there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_qr_button_scrolls_to_the_code_and_focuses_it() {
+    if !browser_tests_enabled("the_qr_button_scrolls_to_the_code_and_focuses_it") {
+        return;
+    }
+    let site = fixture("build/basic");
+    // A long article: the code is well below the first screen.
+    let article = site.path().join("content/articles/防范电信诈骗.md");
+    let mut text = read(&article);
+    for n in 0..80 {
+        text.push_str(&format!(
+            "\n第{n}段：接到陌生来电要求转账，先挂断，再拨打官方电话核实。\n"
+        ));
+    }
+    fs::write(&article, text).unwrap();
+    build_ok(site.path(), &[]);
+    let page = site
+        .path()
+        .join("public/articles/fang-fan-dian-xin-zha-pian/index.html");
+    let driver = driver::Driver::start();
+    let (client, _profile) = driver::browser(&driver).await;
+    client.set_window_size(375, 740).await.unwrap();
+    client
+        .goto(&format!("file://{}", page.display()))
+        .await
+        .unwrap();
+    client
+        .find(fantoccini::Locator::Css("button[data-qr]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let seen = client
+        .execute(
+            "var box = document.getElementById('qr-box'); var r = box.getBoundingClientRect();
+             return [r.top >= 0 && r.bottom <= innerHeight, document.activeElement === box, scrollY];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen[0], true, "the code is on screen: {seen}");
+    assert_eq!(seen[1], true, "the code has the focus: {seen}");
+    assert!(
+        seen[2].as_f64().unwrap() > 1000.0,
+        "the page scrolled: {seen}"
+    );
+    client.close().await.unwrap();
 }

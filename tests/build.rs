@@ -91,6 +91,63 @@ fn feeds_and_sitemap_use_absolute_addresses() {
     insta::assert_snapshot!("basic_robots", read(&public.join("robots.txt")));
 }
 
+/// Every page a share card can be made of names its picture and says what it shows, and its
+/// canonical address is the one the sitemap lists (page 2 of a list is page 2).
+#[test]
+fn every_page_has_a_share_picture_and_the_canonical_address_of_the_sitemap() {
+    let site = fixture("build/basic");
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    let sitemap = read(&public.join("sitemap.xml"));
+    let listed: Vec<&str> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|s| s.split("</loc>").next())
+        .collect();
+    let meta = |html: &str, start: &str| -> Option<String> {
+        let rest = html.split(start).nth(1)?;
+        Some(rest.split('"').next()?.to_string())
+    };
+    let mut pages = 0;
+    for file in files(&public).into_iter().filter(|f| f.ends_with(".html")) {
+        let html = read(&public.join(&file));
+        if html.contains("http-equiv=\"refresh\"") {
+            continue; // an old address leading to the page
+        }
+        pages += 1;
+        let image = meta(&html, "<meta property=\"og:image\" content=\"")
+            .unwrap_or_else(|| panic!("{file} has no og:image"));
+        assert!(
+            image.starts_with("https://example.org/pufa/"),
+            "{file}: {image}"
+        );
+        let alt = meta(&html, "<meta property=\"og:image:alt\" content=\"")
+            .unwrap_or_else(|| panic!("{file} has no og:image:alt"));
+        assert!(!alt.is_empty(), "{file}");
+        if file == "404.html" {
+            assert!(
+                !html.contains("rel=\"canonical\""),
+                "a 404 has no address of its own"
+            );
+            continue;
+        }
+        let canonical = meta(&html, "<link rel=\"canonical\" href=\"")
+            .unwrap_or_else(|| panic!("{file} has no canonical link"));
+        // The search page is left out of the sitemap: what it shows depends on the query.
+        assert!(
+            listed.contains(&canonical.as_str()) || file == "search/index.html",
+            "{file}: {canonical} is not in the sitemap"
+        );
+        let own = format!(
+            "https://example.org/pufa/{}",
+            file.trim_end_matches("index.html")
+        );
+        assert_eq!(canonical, own, "{file} names itself");
+    }
+    assert!(pages > 20, "{pages} pages");
+    assert!(public.join("articles/page/2/index.html").is_file());
+}
+
 #[test]
 fn without_base_url_there_are_no_feeds_and_a_warning() {
     let site = fixture("build/basic");

@@ -67,7 +67,10 @@ fn words_the_table_was_not_made_for() {
 fn frequent_words_read_right() {
     let (right, total, wrong) = scored("frequent.tsv");
     assert!(total >= 2_000, "the list has {total} words");
-    println!("frequent: {right} of {total} right; wrong:\n{}", wrong.join("\n"));
+    println!(
+        "frequent: {right} of {total} right; wrong:\n{}",
+        wrong.join("\n")
+    );
     assert!(
         right * 1000 >= total * 995,
         "{right} of {total}:\n{}",

@@ -78,7 +78,11 @@ fn every_page_passes_the_nu_html_checker() {
         "<!doctype html><html lang=\"zh-CN\"><title>x</title><body><li>项</li></body></html>",
     )
     .unwrap();
-    assert_eq!(nu_errors(&jar, &[bad]).len(), 1, "the checker finds the <li>");
+    assert_eq!(
+        nu_errors(&jar, &[bad]).len(),
+        1,
+        "the checker finds the <li>"
+    );
 
     let mut pages = Vec::new();
     let mut sites = Vec::new();
@@ -95,10 +99,17 @@ fn every_page_passes_the_nu_html_checker() {
     let env = [("SOURCE_DATE_EPOCH", SAMPLE_TODAY_EPOCH)];
     for (output, args) in [
         ("default", &["build", "--output", "default"][..]),
-        ("offline", &["build", "--offline", "--output", "offline"][..]),
+        (
+            "offline",
+            &["build", "--offline", "--output", "offline"][..],
+        ),
     ] {
         let out = pufa_with_env(sample.path(), args, &env);
-        assert!(out.status.success(), "{}", redacted_stderr(&out, sample.path()));
+        assert!(
+            out.status.success(),
+            "{}",
+            redacted_stderr(&out, sample.path())
+        );
         pages.extend(html_files(&sample.path().join(output)));
     }
     let yaml = std::fs::read_to_string(sample.path().join("site.yaml")).unwrap();
@@ -108,7 +119,11 @@ fn every_page_passes_the_nu_html_checker() {
     )
     .unwrap();
     let out = pufa_with_env(sample.path(), &["build", "--output", "kiosk"], &env);
-    assert!(out.status.success(), "{}", redacted_stderr(&out, sample.path()));
+    assert!(
+        out.status.success(),
+        "{}",
+        redacted_stderr(&out, sample.path())
+    );
     let kiosk = html_files(&sample.path().join("kiosk"));
     assert!(
         std::fs::read_to_string(&kiosk[0])

@@ -59,6 +59,9 @@ pub struct SiteView<'a> {
     pub home_url: String,
     /// The site's Atom feed, absolute; none without `base_url`.
     pub feed_url: Option<String>,
+    /// The theme's picture for share cards of pages without one of their own, absolute;
+    /// none without `base_url`.
+    pub share_image: Option<String>,
     pub organization: OrganizationView<'a>,
     /// Main navigation: only sections with something in them.
     pub nav: Vec<NavItem>,
@@ -267,6 +270,9 @@ pub struct PageView {
     /// Absolute address of the picture for share cards: the cover or poster, else the
     /// theme's share picture; none without `base_url`.
     pub image: Option<String>,
+    /// What the share picture shows, for `og:image:alt`: the page's title for its own cover
+    /// or poster; none for the theme's picture (the theme says the site's name).
+    pub image_alt: Option<String>,
     // Months.
     pub theme: Option<String>,
     pub lead: Option<String>,
@@ -304,6 +310,9 @@ pub struct Paginator {
     pub next: Option<String>,
     /// The first and last page, and the two on each side of the current one, with gaps.
     pub pages: Vec<PagerLink>,
+    /// This page's own absolute address (page 2 is not page 1), for its canonical link;
+    /// none without `base_url`.
+    pub permalink: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -367,6 +376,7 @@ impl<'a> SiteData<'a> {
             root: link.file(""),
             home_url: link.to(""),
             feed_url: self.permalink("feed.xml"),
+            share_image: self.permalink(SHARE_IMAGE),
             organization: OrganizationView {
                 name: org.name.as_deref(),
                 contact: org.contact.as_deref(),
@@ -676,7 +686,10 @@ impl<'a> SiteData<'a> {
             .as_deref()
             .or(p.episode().and_then(|e| e.poster.as_deref()));
         view.image = match picture {
-            Some(asset) => self.permalink(&url::encode_path(asset)),
+            Some(asset) => {
+                view.image_alt = Some(p.title.clone());
+                self.permalink(&url::encode_path(asset))
+            }
             None => self.permalink(SHARE_IMAGE),
         };
         if matches!(p.kind, Kind::Article | Kind::Episode)
@@ -742,10 +755,7 @@ impl<'a> SiteData<'a> {
             data.insert("dateModified".into(), modified.rfc3339().into());
         }
         if let Some(author) = &p.author {
-            data.insert(
-                "author".into(),
-                serde_json::json!({ "@type": "Person", "name": author }),
-            );
+            data.insert("author".into(), author_json_ld(author));
         }
         let publisher = p
             .origin
@@ -840,6 +850,7 @@ impl<'a> SiteData<'a> {
             number,
             total_pages,
             total_items: items.len(),
+            permalink: self.permalink(&crate::taxonomy::pager_path(base, number)),
             previous: (number > 1).then(|| url_of(number - 1)),
             next: (number < total_pages).then(|| url_of(number + 1)),
             pages: crate::taxonomy::pager_window(number, total_pages)
@@ -916,6 +927,49 @@ fn script_json(data: serde_json::Map<String, serde_json::Value>) -> String {
         .replace("</", "<\\/")
 }
 
+/// Endings of the names of bodies (县司法局, 柳塘乡司法所, 湖滨街道人民调解委员会,
+/// 县禁毒办, 法治副校长团队): what an author named so is, is an Organization.
+const BODY_ENDINGS: &[&str] = &[
+    "局", "所", "院", "厅", "委", "会", "办", "室", "中心", "站", "队", "庭", "处", "科", "部",
+    "组", "社", "台", "馆", "校", "团", "署", "府", "协会", "团队", "小组", "公司", "联盟",
+];
+
+/// schema.org for `author:` as officers write it: a body (县司法局), a person (陈晓), or a
+/// body then its people (县司法局 陈晓: a Person working for the Organization).
+fn author_json_ld(author: &str) -> serde_json::Value {
+    let is_body = |name: &str| BODY_ENDINGS.iter().any(|e| name.ends_with(e));
+    let parts: Vec<&str> = author.split_whitespace().collect();
+    let entity = |name: &str| {
+        let kind = if is_body(name) {
+            "Organization"
+        } else {
+            "Person"
+        };
+        serde_json::json!({ "@type": kind, "name": name })
+    };
+    match parts.as_slice() {
+        [] => entity(author),
+        [one] => entity(one),
+        [body, people @ ..] if is_body(body) && people.iter().all(|p| !is_body(p)) => {
+            let people: Vec<serde_json::Value> = people
+                .iter()
+                .map(|name| {
+                    serde_json::json!({
+                        "@type": "Person",
+                        "name": name,
+                        "affiliation": { "@type": "Organization", "name": body },
+                    })
+                })
+                .collect();
+            match <[serde_json::Value; 1]>::try_from(people) {
+                Ok([person]) => person,
+                Err(people) => people.into(),
+            }
+        }
+        parts => parts.iter().map(|name| entity(name)).collect(),
+    }
+}
+
 /// The theme's picture for share cards when a page has none of its own.
 const SHARE_IMAGE: &str = "share.png";
 
@@ -926,5 +980,41 @@ fn video_mime(path: &str) -> &'static str {
         "ogv" | "ogg" => "video/ogg",
         "m4v" | "mp4" => "video/mp4",
         _ => "video/mp4",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::author_json_ld;
+    use serde_json::json;
+
+    #[test]
+    fn authors_are_bodies_people_or_people_of_a_body() {
+        assert_eq!(
+            author_json_ld("县司法局"),
+            json!({ "@type": "Organization", "name": "县司法局" })
+        );
+        assert_eq!(
+            author_json_ld("湖滨街道人民调解委员会"),
+            json!({ "@type": "Organization", "name": "湖滨街道人民调解委员会" })
+        );
+        assert_eq!(
+            author_json_ld("陈晓"),
+            json!({ "@type": "Person", "name": "陈晓" })
+        );
+        assert_eq!(
+            author_json_ld("县司法局 陈晓"),
+            json!({ "@type": "Person", "name": "陈晓",
+                    "affiliation": { "@type": "Organization", "name": "县司法局" } })
+        );
+        assert_eq!(
+            author_json_ld("县司法局 陈晓 赵敏")[1]["affiliation"]["name"],
+            "县司法局"
+        );
+        assert_eq!(
+            author_json_ld("县教育局 法治副校长团队"),
+            json!([{ "@type": "Organization", "name": "县教育局" },
+                   { "@type": "Organization", "name": "法治副校长团队" }])
+        );
     }
 }

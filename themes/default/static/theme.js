@@ -45,6 +45,12 @@
       var open = target.getAttribute("aria-expanded") !== "true";
       target.setAttribute("aria-expanded", String(open));
       box.classList.toggle("is-open", open);
+      if (open) {
+        // The code is at the foot of the article: bring it into view, and keyboard and
+        // screen-reader users with it.
+        box.scrollIntoView({ block: "center" });
+        box.focus({ preventScroll: true });
+      }
     } else if (target.classList.contains("embed-play")) {
       // The platform's player loads only when the reader asks for it.
       var facade = target.closest("[data-player]");
