@@ -89,6 +89,7 @@ impl Prepared {
             cited: &self.cited,
             tax: &self.tax,
             offline: self.offline,
+            site_root: &self.site.root,
             today: self.site.today,
         }
     }

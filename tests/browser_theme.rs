@@ -294,3 +294,40 @@ async fn the_qr_button_scrolls_to_the_code_and_focuses_it() {
     );
     client.close().await.unwrap();
 }
+
+/// Opened from disk (`--offline`, from a USB stick), an episode still shows its captions:
+/// Chromium refuses a `.vtt` file beside a `file://` page, so the page carries them.
+#[tokio::test(flavor = "multi_thread")]
+async fn captions_show_on_a_page_opened_from_disk() {
+    if !browser_tests_enabled("captions_show_on_a_page_opened_from_disk") {
+        return;
+    }
+    let site = fixture("build/basic");
+    build_ok(site.path(), &["--offline"]);
+    let page = site.path().join("public/episodes/di-yi-ji/index.html");
+    let driver = driver::Driver::start();
+    let (client, _profile) = driver::browser(&driver).await;
+    client
+        .goto(&format!("file://{}", page.display()))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let cues = loop {
+        // readyState 2: loaded; 3: failed.
+        let state = client
+            .execute(
+                "var t = document.querySelector('track');
+                 return [t.readyState, t.track.cues ? t.track.cues.length : 0, t.track.mode];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if state[0] == 2 || state[0] == 3 || started.elapsed().as_secs() > 10 {
+            break state;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(cues[0], 2, "the captions loaded: {cues}");
+    assert!(cues[1].as_u64().unwrap() > 0, "with cues: {cues}");
+    client.close().await.unwrap();
+}

@@ -21,6 +21,8 @@ pub struct SiteData<'a> {
     pub cited: &'a [std::collections::BTreeSet<String>],
     pub tax: &'a Taxonomies,
     pub offline: bool,
+    /// The site folder, for the captions `--offline` pages carry inside them.
+    pub site_root: &'a std::path::Path,
     /// The build's date: the home page shows the newest month theme not after it.
     pub today: Date,
 }
@@ -263,6 +265,9 @@ pub struct PageView {
     /// As written: `03:20`.
     pub duration: Option<String>,
     pub subtitles: Option<String>,
+    /// With `--offline`: the captions as a `data:` address, since browsers refuse captions
+    /// from another file of a page opened from disk.
+    pub subtitles_inline: Option<String>,
     /// Structured data (JSON-LD), ready to place in a script element.
     pub json_ld: Option<String>,
     /// An SVG QR code of `permalink` (articles and episodes; none without `base_url`).
@@ -710,6 +715,10 @@ impl<'a> SiteData<'a> {
                 view.episode = e.number;
                 view.poster = asset(&e.poster);
                 view.subtitles = asset(&e.subtitles);
+                if self.offline {
+                    view.subtitles_inline =
+                        e.subtitles.as_deref().and_then(|s| self.inline_captions(s));
+                }
                 view.duration = e.duration.as_ref().map(|d| d.0.clone());
                 match &e.media {
                     Media::Video(v) => {
@@ -738,6 +747,21 @@ impl<'a> SiteData<'a> {
             _ => {}
         }
         view
+    }
+
+    /// The captions file `path` (relative to content/) as a `data:` address; none when it
+    /// cannot be read or is too large to carry in every copy of the page.
+    fn inline_captions(&self, path: &str) -> Option<String> {
+        const LARGEST: u64 = 512 * 1024;
+        let file = self.site_root.join(crate::content::CONTENT_DIR).join(path);
+        if std::fs::metadata(&file).ok()?.len() > LARGEST {
+            return None;
+        }
+        let bytes = std::fs::read(&file).ok()?;
+        Some(format!(
+            "data:text/vtt;charset=utf-8;base64,{}",
+            data_encoding::BASE64.encode(&bytes)
+        ))
     }
 
     /// schema.org Article for an article page.
