@@ -86,6 +86,7 @@ const BUILTIN: &[Builtin] = &[
             "base.html",
             "index.html",
             "partials/item.html",
+            "partials/page-tools.html",
         ),
         statics: embed!("kiosk", "static", include_bytes;
             "kiosk.css",
@@ -295,4 +296,52 @@ fn files_under(dir: &Path, root: &Path, warnings: &mut Diagnostics) -> Vec<(Stri
             (rel, path)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BUILTIN;
+    use std::path::Path;
+
+    /// Every file under `themes/<name>/` is compiled in: a file added to the folder but not
+    /// to [`BUILTIN`] would work from a theme folder and be missing from the program.
+    #[test]
+    fn every_file_of_the_built_in_themes_is_compiled_in() {
+        fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, base, out);
+                } else {
+                    let relative = path.strip_prefix(base).unwrap();
+                    out.push(relative.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes");
+        for builtin in BUILTIN {
+            for (folder, embedded) in [
+                (
+                    "templates",
+                    builtin
+                        .templates
+                        .iter()
+                        .map(|(n, _)| n.to_string())
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "static",
+                    builtin.statics.iter().map(|(n, _)| n.to_string()).collect(),
+                ),
+            ] {
+                let base = root.join(builtin.name).join(folder);
+                let mut on_disk = Vec::new();
+                walk(&base, &base, &mut on_disk);
+                on_disk.sort();
+                let mut embedded = embedded;
+                embedded.sort();
+                assert_eq!(on_disk, embedded, "themes/{}/{folder}", builtin.name);
+            }
+        }
+    }
 }

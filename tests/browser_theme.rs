@@ -331,3 +331,131 @@ async fn captions_show_on_a_page_opened_from_disk() {
     assert!(cues[1].as_u64().unwrap() > 0, "with cues: {cues}");
     client.close().await.unwrap();
 }
+
+/// The kiosk on a portrait service-station screen: the page fills the screen, every control
+/// outside the text takes a finger (64 px), there is no 打印, 返回 goes back, and with nobody
+/// at the screen an inner page returns to the home screen by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_kiosk_fills_a_portrait_screen_goes_back_and_returns_home_when_idle() {
+    if !browser_tests_enabled(
+        "the_kiosk_fills_a_portrait_screen_goes_back_and_returns_home_when_idle",
+    ) {
+        return;
+    }
+    let site = fixture("build/basic");
+    let config = site.path().join("site.yaml");
+    fs::write(
+        &config,
+        format!("{}theme: kiosk\nextra:\n  idle_seconds: 3\n", read(&config)),
+    )
+    .unwrap();
+    // A screen in a village service station opens the site from a folder.
+    build_ok(site.path(), &["--offline"]);
+    let public = site.path().join("public");
+    let home = format!("file://{}/index.html", public.display());
+    let driver = driver::Driver::start();
+    let (client, _profile) = driver::browser(&driver).await;
+    client.set_window_size(1080, 1920).await.unwrap();
+    // Controls smaller than a finger, on a page (links inside the text excepted).
+    const SMALL: &str = "var small = [];
+        document.querySelectorAll('a, button').forEach(function (e) {
+          if (e.closest('.prose') || e.classList.contains('skip-link')) return;
+          var r = e.getBoundingClientRect();
+          if (r.width === 0 || getComputedStyle(e).visibility === 'hidden') return;
+          if (r.width < 64 || r.height < 64) small.push(e.textContent.trim() + ' ' + Math.round(r.width) + '×' + Math.round(r.height));
+        });
+        return small;";
+    client.goto(&home).await.unwrap();
+    let seen = client
+        .execute(
+            "var f = document.querySelector('.kiosk-footer').getBoundingClientRect();
+             return [f.bottom >= innerHeight - 1, !!document.getElementById('kiosk-articles'),
+                     !!document.querySelector('[data-back]')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen[0], true, "the home screen fills the screen: {seen}");
+    assert_eq!(
+        seen[1], true,
+        "the newest articles are on the home screen: {seen}"
+    );
+    assert_eq!(seen[2], false, "no 返回 on the home screen: {seen}");
+    let small = client.execute(SMALL, vec![]).await.unwrap();
+    assert_eq!(small, serde_json::json!([]), "on the home screen");
+
+    for page in [
+        "articles/fang-fan-dian-xin-zha-pian/",
+        "episodes/di-yi-ji/",
+        "articles/",
+        "topics/dianxin-zhapian/",
+        "laws/min-fa-dian/",
+    ] {
+        client
+            .goto(&format!("file://{}/{page}index.html", public.display()))
+            .await
+            .unwrap();
+        let small = client.execute(SMALL, vec![]).await.unwrap();
+        assert_eq!(small, serde_json::json!([]), "on {page}");
+        let print = client
+            .execute("return !!document.querySelector('[data-print]');", vec![])
+            .await
+            .unwrap();
+        assert_eq!(print, false, "no 打印 on {page}");
+    }
+
+    // 返回 goes back to where the reader came from (here the list, not the home screen).
+    let list = format!("file://{}/articles/index.html", public.display());
+    client.goto(&list).await.unwrap();
+    client
+        .find(fantoccini::Locator::Css(".item a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let article = client.current_url().await.unwrap();
+    assert!(article.as_str().contains("/articles/"), "{article}");
+    client
+        .wait()
+        .for_element(fantoccini::Locator::Css("[data-back]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&client, &list).await;
+
+    // Left alone on an inner page, the screen goes home by itself.
+    client
+        .goto(&format!(
+            "file://{}/articles/fang-fan-dian-xin-zha-pian/index.html",
+            public.display()
+        ))
+        .await
+        .unwrap();
+    let left = std::time::Instant::now();
+    wait_for_url(&client, &home).await;
+    assert!(
+        left.elapsed() >= std::time::Duration::from_secs(3),
+        "not before the idle time: {:?}",
+        left.elapsed()
+    );
+    client.close().await.unwrap();
+}
+
+/// Waits up to 15 s for the browser to be at `url`.
+async fn wait_for_url(client: &fantoccini::Client, url: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let now = client.current_url().await.unwrap();
+        if now.as_str() == url {
+            return;
+        }
+        assert!(
+            started.elapsed().as_secs() < 15,
+            "still at {now}, not {url}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
