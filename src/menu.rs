@@ -49,6 +49,25 @@ fn list_shown(tax: &Taxonomies, key: &str) -> bool {
     }
 }
 
+/// The built-in list `key` (`articles`, `topics` …) as a step of the breadcrumbs: its title
+/// in the menu (a site may call 普法文章 文章) or its own name, and its path; none when the
+/// list has no page.
+pub fn list_crumb(
+    menu: &[MenuItem],
+    tax: &Taxonomies,
+    key: &str,
+) -> Option<(String, &'static str)> {
+    let (names, _, path) = LISTS.iter().find(|(_, k, _)| *k == key)?;
+    if !list_shown(tax, key) {
+        return None;
+    }
+    let title = menu
+        .iter()
+        .find(|m| m.key == key)
+        .map_or_else(|| names[0].to_string(), |m| m.title.clone());
+    Some((title, path))
+}
+
 /// The navigation, and what is wrong with `menu:`.
 pub fn resolve(config: &Config, pages: &[Page], tax: &Taxonomies) -> (Vec<MenuItem>, Diagnostics) {
     let mut diagnostics = Vec::new();

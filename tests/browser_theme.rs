@@ -459,3 +459,53 @@ async fn wait_for_url(client: &fantoccini::Client, url: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// On a 375 px phone the header leaves room for the page: what the reader came for starts
+/// within 200 px, and 字号 and 高对比度 are still there.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_the_page_starts_within_200_px() {
+    if !browser_tests_enabled("on_a_phone_the_page_starts_within_200_px") {
+        return;
+    }
+    let site = fixture("build/basic");
+    build_ok(site.path(), &["--offline"]);
+    let public = site.path().join("public");
+    let driver = driver::Driver::start();
+    let (client, _profile) = driver::browser(&driver).await;
+    client.set_window_size(375, 812).await.unwrap();
+    for page in [
+        "index.html",
+        "articles/fang-fan-dian-xin-zha-pian/index.html",
+        "articles/index.html",
+        "episodes/di-yi-ji/index.html",
+    ] {
+        client
+            .goto(&format!("file://{}/{page}", public.display()))
+            .await
+            .unwrap();
+        let seen = client
+            .execute(
+                "var main = document.querySelector('main');
+                 var first = Array.prototype.find.call(main.children,
+                     function (e) { return !e.classList.contains('breadcrumbs'); });
+                 var shown = function (s) { var e = document.querySelector(s);
+                   var r = e.getBoundingClientRect(); return r.width > 0 && r.bottom <= 200; };
+                 return [Math.round(first.getBoundingClientRect().top),
+                         shown('[data-font=large]'), shown('[data-contrast]'),
+                         shown('.search-link'),
+                         document.documentElement.scrollWidth <= innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            seen[0].as_f64().unwrap() <= 200.0,
+            "{page}: the page starts at {seen}"
+        );
+        assert_eq!(seen[1], true, "{page}: 字号 is in the header: {seen}");
+        assert_eq!(seen[2], true, "{page}: 高对比度 is in the header: {seen}");
+        assert_eq!(seen[3], true, "{page}: 搜索 is in the header: {seen}");
+        assert_eq!(seen[4], true, "{page}: nothing scrolls sideways: {seen}");
+    }
+    client.close().await.unwrap();
+}

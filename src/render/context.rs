@@ -562,10 +562,18 @@ impl<'a> SiteData<'a> {
 
     /// A `page` for a generated list page.
     pub fn section_page(&self, link: &Linker, title: &str, section: &str, path: &str) -> PageView {
+        // A list's own page (文章列表, 专题) is under 首页; a topic's, a month's or a law's
+        // page is under its list too.
+        let breadcrumbs = match path.trim_end_matches('/').split_once('/') {
+            _ if path.is_empty() => Vec::new(),
+            Some((list, _)) => self.list_crumbs(link, Some(list)),
+            None => self.list_crumbs(link, None),
+        };
         PageView {
             kind: "section",
             kind_label: "栏目",
             section: section.to_string(),
+            breadcrumbs,
             title: title.to_string(),
             url: link.to(path),
             permalink: self.permalink(path),
@@ -601,11 +609,28 @@ impl<'a> SiteData<'a> {
 
     /// 首页 and the columns above page `p` (for a column, above it), when it is in one.
     fn breadcrumbs(&self, link: &Linker, p: &Page) -> Vec<LinkView> {
-        let Some(folder) = &p.column else {
-            return Vec::new();
-        };
-        let Some(column) = self.tax.column_of(self.pages, folder) else {
-            return Vec::new();
+        let Some(column) = p
+            .column
+            .as_ref()
+            .and_then(|folder| self.tax.column_of(self.pages, folder))
+        else {
+            // Not in a column: 首页, the list the page belongs to, and an episode's series.
+            let list = match p.kind {
+                Kind::Home => return Vec::new(),
+                Kind::Article => Some("articles"),
+                Kind::Episode | Kind::Series => Some("episodes"),
+                Kind::Month => Some("months"),
+                Kind::Topic => Some("topics"),
+                Kind::Page | Kind::Column => None,
+            };
+            let mut crumbs = self.list_crumbs(link, list);
+            if let Some((title, path)) = self.series_title(p) {
+                crumbs.push(LinkView {
+                    title,
+                    url: link.to(&path),
+                });
+            }
+            return crumbs;
         };
         let mut chain = self.tax.column_chain(column);
         if p.kind == Kind::Column {
@@ -620,6 +645,23 @@ impl<'a> SiteData<'a> {
                 .into_iter()
                 .map(|c| self.link_view(link, self.tax.columns[c].page)),
         );
+        crumbs
+    }
+
+    /// 首页, then the built-in list `list` when it has a page.
+    fn list_crumbs(&self, link: &Linker, list: Option<&str>) -> Vec<LinkView> {
+        let mut crumbs = vec![LinkView {
+            title: "首页".into(),
+            url: link.to(""),
+        }];
+        if let Some((title, path)) =
+            list.and_then(|key| crate::menu::list_crumb(&self.tax.menu, self.tax, key))
+        {
+            crumbs.push(LinkView {
+                title,
+                url: link.to(path),
+            });
+        }
         crumbs
     }
 

@@ -154,7 +154,11 @@ pub fn broken_links(public: &Path) -> Vec<String> {
         let html = read(&public.join(file));
         let dir = Path::new(file).parent().unwrap_or(Path::new(""));
         for link in links(&html) {
-            if link.starts_with('#') || link.contains("://") || link.starts_with("mailto:") {
+            if link.starts_with('#')
+                || link.contains("://")
+                || link.starts_with("mailto:")
+                || link.starts_with("data:")
+            {
                 continue;
             }
             let path = link.split(['#', '?']).next().unwrap();
