@@ -22,6 +22,9 @@ pub struct Config {
     pub theme: String,
     pub paginate: usize,
     pub organization: Organization,
+    /// A wide picture for the header (the county's scenery, a campaign image): a path under
+    /// content/.
+    pub banner: Option<String>,
     pub topics: Vec<TopicDecl>,
     pub laws: Vec<LawDecl>,
     /// The navigation as `menu:` lists it; `None` for the default one.
@@ -53,6 +56,8 @@ pub struct Organization {
     pub conac: Option<String>,
     /// The badge image, a file in content/ (`images/conac.png`).
     pub conac_image: Option<String>,
+    /// The body's emblem (徽标), shown before the site's name: a path under content/.
+    pub emblem: Option<String>,
     /// 我为政府网站找错: the address of the national platform's form for this site (built
     /// from `site_code` when site.yaml says `zhaocuo: true`).
     pub zhaocuo: Option<String>,
@@ -97,6 +102,7 @@ const KNOWN_KEYS: &[&str] = &[
     "theme",
     "paginate",
     "organization",
+    "banner",
     "topics",
     "laws",
     "menu",
@@ -192,6 +198,7 @@ impl Config {
             theme: theme_name(&mut f),
             paginate,
             organization,
+            banner: content_file(f.string("banner")),
             topics,
             laws,
             menu,
@@ -280,6 +287,7 @@ fn organization(f: &mut Fields) -> Organization {
             "police",
             "conac",
             "conac_image",
+            "emblem",
             "zhaocuo",
         ],
         "organization ",
@@ -312,14 +320,19 @@ fn organization(f: &mut Fields) -> Organization {
         icp: o.string("icp"),
         police: o.string("police"),
         conac: o.string("conac").filter(|u| !u.trim().is_empty()),
-        conac_image: o
-            .string("conac_image")
-            .map(|p| p.trim().trim_start_matches('/').to_string())
-            .filter(|p| !p.is_empty()),
+        conac_image: content_file(o.string("conac_image")),
+        emblem: content_file(o.string("emblem")),
         zhaocuo,
     };
     f.diagnostics.append(&mut o.diagnostics);
     org
+}
+
+/// A picture named in site.yaml, as a path under content/ (a leading `/` allowed).
+fn content_file(value: Option<String>) -> Option<String> {
+    value
+        .map(|p| p.trim().trim_start_matches('/').to_string())
+        .filter(|p| !p.is_empty())
 }
 
 /// The national platform's 我为政府网站找错 form; `site_code` names the site.

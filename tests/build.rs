@@ -607,3 +607,47 @@ fn outside_players_load_only_when_asked() {
         "a link without script"
     );
 }
+
+/// site.yaml's banner and emblem appear in every page's header, linked from each page's
+/// depth; a missing picture is named by check.
+#[test]
+fn the_banner_and_emblem_of_site_yaml_are_in_the_header() {
+    let site = fixture("build/basic");
+    let config = site.path().join("site.yaml");
+    let text = read(&config).replace(
+        "organization:\n",
+        "banner: media/poster.png\norganization:\n  emblem: /media/poster.png\n",
+    );
+    fs::write(&config, &text).unwrap();
+    build_ok(site.path(), &[]);
+    let public = site.path().join("public");
+    let home = read(&public.join("index.html"));
+    assert!(
+        home.contains(
+            "<header class=\"site-header has-banner\" style=\"--banner: url('media/poster.png')\">"
+        ),
+        "{home}"
+    );
+    assert!(home.contains(
+        "<img class=\"site-emblem\" src=\"media/poster.png\" alt=\"\" width=\"48\" height=\"48\">"
+    ));
+    let article = read(&public.join("articles/fang-fan-dian-xin-zha-pian/index.html"));
+    assert!(article.contains("src=\"../../media/poster.png\" alt=\"\" width=\"48\""));
+
+    fs::write(
+        &config,
+        text.replace("banner: media/poster.png", "banner: media/横幅.jpg"),
+    )
+    .unwrap();
+    let out = pufa(site.path(), &["check"]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("banner 指向 content/media/横幅.jpg，但没有这个文件"),
+        "{said}"
+    );
+}

@@ -109,6 +109,22 @@ fn a_folder_with_an_index_is_a_column_with_nested_addresses_and_breadcrumbs() {
         "{feed}"
     );
     assert_eq!(feed.matches("<entry>").count(), 2);
+    // The home page has a block of each top-level column: its newest items with their dates,
+    // and a link to the rest.
+    let home = main_of(&page(root, ""));
+    let block = &home[home
+        .find("<h2 id=\"column-2\">以案释法</h2>")
+        .expect("a 以案释法 block")..];
+    let block = &block[..block.find("</section>").unwrap()];
+    assert!(
+        block.contains("href=\"yianshifa/xingshi/bang-xin-zui/\">出借银行卡构成帮信罪</a><time"),
+        "{block}"
+    );
+    assert!(
+        block.contains("href=\"yianshifa/\">更多以案释法</a>"),
+        "{block}"
+    );
+    assert!(home.contains("<h2 id=\"column-1\">通知公告</h2>"), "{home}");
 }
 
 #[test]

@@ -61,19 +61,36 @@ fn empty_columns(site: &Site, tax: &Taxonomies, out: &mut Diagnostics) {
 /// The footer elements a government site's inspection requires, and the badge image.
 fn footer(site: &Site, out: &mut Diagnostics) {
     let org = &site.config.organization;
-    if let Some(image) = &org.conac_image
-        && !site.assets.contains(image)
-    {
-        out.push(
-            Diagnostic::error(
-                "config/missing-file",
-                format!("organization 的 conac_image 指向 content/{image}，但没有这个文件"),
-            )
-            .in_file("site.yaml")
-            .with_suggestion(
-                "把党政机关网站标识的图片（开办单位下载的 red.png）放进 content/，例如 content/images/conac.png，再写 conac_image: images/conac.png",
-            ),
-        );
+    let pictures = [
+        (
+            "organization 的 conac_image",
+            &org.conac_image,
+            "把党政机关网站标识的图片（开办单位下载的 red.png）放进 content/，例如 content/images/conac.png，再写 conac_image: images/conac.png",
+        ),
+        (
+            "organization 的 emblem",
+            &org.emblem,
+            "把单位徽标的图片放进 content/，例如 content/images/emblem.png，再写 emblem: images/emblem.png",
+        ),
+        (
+            "banner",
+            &site.config.banner,
+            "把页头横幅图片（宽 1600 像素左右）放进 content/，例如 content/images/banner.jpg，再写 banner: images/banner.jpg",
+        ),
+    ];
+    for (key, image, suggestion) in pictures {
+        if let Some(image) = image
+            && !site.assets.contains(image)
+        {
+            out.push(
+                Diagnostic::error(
+                    "config/missing-file",
+                    format!("{key} 指向 content/{image}，但没有这个文件"),
+                )
+                .in_file("site.yaml")
+                .with_suggestion(suggestion),
+            );
+        }
     }
     // A site without an address is not yet published: nothing to inspect.
     if site.config.base_url.is_none() {

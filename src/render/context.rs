@@ -64,6 +64,8 @@ pub struct SiteView<'a> {
     /// The theme's picture for share cards of pages without one of their own, absolute;
     /// none without `base_url`.
     pub share_image: Option<String>,
+    /// The header's wide picture, linked from this page; none without `banner:`.
+    pub banner: Option<String>,
     pub organization: OrganizationView<'a>,
     /// Main navigation: only sections with something in them.
     pub nav: Vec<NavItem>,
@@ -94,6 +96,8 @@ pub struct OrganizationView<'a> {
     /// 党政机关网站标识: where the badge links, and the badge image's address from this page.
     pub conac: Option<&'a str>,
     pub conac_image: Option<String>,
+    /// The body's emblem, linked from this page; none without `emblem:`.
+    pub emblem: Option<String>,
     /// 我为政府网站找错, with this site's address.
     pub zhaocuo: Option<String>,
 }
@@ -129,6 +133,15 @@ pub struct ColumnView {
     pub feed_url: Option<String>,
     /// The columns directly inside it.
     pub children: Vec<ColumnLink>,
+}
+
+/// A block of the home page: a top-level column and its newest items.
+#[derive(Serialize)]
+pub struct HomeColumn {
+    pub title: String,
+    pub url: String,
+    /// [`ItemView`]s, already converted for the template engine.
+    pub items: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -382,6 +395,7 @@ impl<'a> SiteData<'a> {
             home_url: link.to(""),
             feed_url: self.permalink("feed.xml"),
             share_image: self.permalink(SHARE_IMAGE),
+            banner: c.banner.as_deref().map(|image| self.asset_url(link, image)),
             organization: OrganizationView {
                 name: org.name.as_deref(),
                 contact: org.contact.as_deref(),
@@ -393,6 +407,10 @@ impl<'a> SiteData<'a> {
                 conac: org.conac.as_deref(),
                 conac_image: org
                     .conac_image
+                    .as_deref()
+                    .map(|image| self.asset_url(link, image)),
+                emblem: org
+                    .emblem
                     .as_deref()
                     .map(|image| self.asset_url(link, image)),
                 zhaocuo: org.zhaocuo.as_deref().map(|form| {

@@ -533,6 +533,11 @@ pub fn job_pages(data: &SiteData, job: &Job) -> Vec<usize> {
             deps.extend(tax.months.iter().filter_map(|m| m.page));
             deps.extend(tax.articles.iter().take(HOME_ARTICLES));
             deps.extend(tax.episodes.iter().take(HOME_EPISODES));
+            deps.extend(picture_news(data));
+            for column in tax.columns.iter().filter(|c| c.parent.is_none()) {
+                deps.push(column.page);
+                deps.extend(column.items.iter().take(HOME_COLUMN_ITEMS));
+            }
             with_series(deps)
         }
         Job::List { episodes, number } => {
@@ -630,6 +635,21 @@ pub struct Renderer<'a> {
 /// How many newest items the home page and feeds show.
 const HOME_ARTICLES: usize = 10;
 const HOME_EPISODES: usize = 6;
+/// Items of each top-level column on the home page.
+const HOME_COLUMN_ITEMS: usize = 6;
+/// Pictures in the home page's 图片新闻 strip.
+const HOME_PICTURES: usize = 4;
+
+/// The newest articles with a cover, for the home page's 图片新闻.
+fn picture_news(d: &SiteData) -> Vec<usize> {
+    d.tax
+        .articles
+        .iter()
+        .copied()
+        .filter(|&i| d.pages[i].cover.is_some())
+        .take(HOME_PICTURES)
+        .collect()
+}
 const FEED_ENTRIES: usize = 20;
 
 impl<'a> Renderer<'a> {
@@ -736,6 +756,19 @@ impl<'a> Renderer<'a> {
                 };
                 cx.insert("latest_articles", &latest(&d.tax.articles, HOME_ARTICLES));
                 cx.insert("latest_episodes", &latest(&d.tax.episodes, HOME_EPISODES));
+                let columns: Vec<context::HomeColumn> = d
+                    .tax
+                    .columns
+                    .iter()
+                    .filter(|c| c.parent.is_none() && !c.items.is_empty())
+                    .map(|c| context::HomeColumn {
+                        title: d.pages[c.page].title.clone(),
+                        url: link.to(&d.pages[c.page].path),
+                        items: latest(&c.items, HOME_COLUMN_ITEMS),
+                    })
+                    .collect();
+                cx.insert("home_columns", &columns);
+                cx.insert("picture_news", &latest(&picture_news(d), HOME_PICTURES));
                 "index.html"
             }
             Job::List { episodes, number } => {
