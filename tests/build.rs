@@ -624,7 +624,7 @@ fn the_banner_and_emblem_of_site_yaml_are_in_the_header() {
     let home = read(&public.join("index.html"));
     assert!(
         home.contains(
-            "<header class=\"site-header has-banner\" style=\"--banner: url('media/poster.png')\">"
+            "<div class=\"site-banner\" style=\"--banner: url('media/poster.png')\"></div>"
         ),
         "{home}"
     );

@@ -81,3 +81,10 @@ test("cover keys find the words of a query apart", () => {
   assert.deepEqual(search.coverKeys(search.queryTerms("反电诈")), ["反电", "电诈"]);
   assert.deepEqual(search.coverKeys(search.queryTerms("110报警")), ["110", "报警"]);
 });
+
+test("dates read as in the lists", () => {
+  assert.equal(search.chineseDate("2026-03-05"), "2026年3月5日");
+  assert.equal(search.chineseDate("2026-11-24"), "2026年11月24日");
+  assert.equal(search.chineseDate("2026-01"), "2026年1月");
+  assert.equal(search.chineseDate("不是日期"), "不是日期");
+});

@@ -197,8 +197,14 @@
     return pieces;
   }
 
+  // 2026-03-05 as the lists write it: 2026年3月5日 (a month, 2026-03, as 2026年3月).
+  function chineseDate(iso) {
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(iso);
+    if (!m) return iso;
+    return m[1] + "年" + Number(m[2]) + "月" + (m[3] ? Number(m[3]) + "日" : "");
+  }
   var lib = {
-    normalise: normalise, isHan: isHan, tokens: tokens, queryTerms: queryTerms, coverKeys: coverKeys,
+    chineseDate: chineseDate, normalise: normalise, isHan: isHan, tokens: tokens, queryTerms: queryTerms, coverKeys: coverKeys,
     shardOf: shardOf, decode: decode, rank: rank, isExact: isExact, snippet: snippet,
   };
   if (typeof module !== "undefined" && module.exports) {
@@ -260,7 +266,7 @@
       title.appendChild(a);
       var meta = document.createElement("p");
       meta.className = "search-meta";
-      meta.textContent = doc.k + (doc.d ? " · " + doc.d : "");
+      meta.textContent = doc.k + (doc.d ? " · " + chineseDate(doc.d) : "");
       var p = document.createElement("p");
       p.className = "search-snippet";
       snippet(terms, doc, 30, 70).forEach(function (piece) {
