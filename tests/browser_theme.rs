@@ -530,3 +530,73 @@ async fn on_a_phone_the_page_starts_within_200_px() {
     }
     client.close().await.unwrap();
 }
+
+/// A mistyped or removed address deep under the site's sub-path gets the site's 404 page,
+/// styled, with links that stay on this host and lead to pages.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deep_404_under_a_sub_path_is_styled_and_its_links_work() {
+    if !browser_tests_enabled("a_deep_404_under_a_sub_path_is_styled_and_its_links_work") {
+        return;
+    }
+    let site = fixture("build/basic");
+    // The fixture's base_url is https://example.org/pufa/: the host here is another one.
+    build_ok(site.path(), &[]);
+    let base = serve(&site.path().join("public"), "/pufa/");
+    let driver = driver::Driver::start();
+    let (client, _profile) = driver::browser(&driver).await;
+    client
+        .goto(&format!("{base}articles/no/such/"))
+        .await
+        .unwrap();
+    let seen = client
+        .execute(
+            "return [getComputedStyle(document.querySelector('.site-header')).backgroundColor,
+                     document.title,
+                     Array.prototype.map.call(document.querySelectorAll('a[href]'), function (a) { return a.href; })];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen[0], "rgb(179, 38, 30)", "styled: {seen}");
+    assert!(seen[1].as_str().unwrap().contains("页面不存在"), "{seen}");
+    let links: Vec<String> = seen[2]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .filter(|l| l.starts_with("http://127.0.0.1"))
+        // 跳到正文 stays on this page.
+        .filter(|l| !l.contains("/no/such/#"))
+        .collect();
+    assert!(links.len() > 5, "{seen}");
+    for link in &links {
+        assert!(
+            link.starts_with(&base),
+            "{link} leaves the site's path {base}"
+        );
+        let status = http_status(link);
+        assert_eq!(status, 200, "{link} from the 404 page");
+    }
+    client.close().await.unwrap();
+}
+
+/// The status code of a GET of `url` (http://host:port/path, on this machine).
+fn http_status(url: &str) -> u16 {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let path = path.split('#').next().unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}

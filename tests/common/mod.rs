@@ -315,9 +315,17 @@ pub fn serve(root: &Path, prefix: &'static str) -> String {
                         r.extend(body);
                         r
                     }
+                    // As a host set up with the site's page for missing addresses
+                    // (nginx: `error_page 404 /pufa/404.html;`).
                     None => {
-                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                            .to_vec()
+                        let body = fs::read(root.join("404.html")).unwrap_or_default();
+                        let mut r = format!(
+                            "HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .into_bytes();
+                        r.extend(body);
+                        r
                     }
                 };
                 let _ = stream.write_all(&response);
