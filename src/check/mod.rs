@@ -78,18 +78,23 @@ fn footer(site: &Site, out: &mut Diagnostics) {
             "把页头横幅图片（宽 1600 像素左右）放进 content/，例如 content/images/banner.jpg，再写 banner: images/banner.jpg",
         ),
     ];
+    let text = &site.config.text;
     for (key, image, suggestion) in pictures {
         if let Some(image) = image
             && !site.assets.contains(image)
         {
-            out.push(
-                Diagnostic::error(
-                    "config/missing-file",
-                    format!("{key} 指向 content/{image}，但没有这个文件"),
-                )
-                .in_file("site.yaml")
-                .with_suggestion(suggestion),
-            );
+            let name = key.rsplit(' ').next().unwrap_or(key);
+            let in_organization = key.starts_with("organization");
+            let mut d = Diagnostic::error(
+                "config/missing-file",
+                format!("{key} 指向 content/{image}，但没有这个文件"),
+            )
+            .in_file("site.yaml")
+            .with_suggestion(suggestion);
+            if let Some((line, column)) = key_position(text, name, in_organization) {
+                d = d.at(line, column);
+            }
+            out.push(d);
         }
     }
     // A site without an address is not yet published: nothing to inspect.
@@ -108,16 +113,17 @@ fn footer(site: &Site, out: &mut Diagnostics) {
     .map(|(_, what)| what)
     .collect();
     if !missing.is_empty() {
+        let d = Diagnostic::warning(
+            "config/footer-missing",
+            format!("页脚缺少政府网站检查要求的：{}", missing.join("、")),
+        )
+        .in_file("site.yaml");
+        let d = match key_position(&site.config.text, "organization", false) {
+            Some((line, column)) => d.at(line, column),
+            None => d,
+        };
         out.push(
-            Diagnostic::warning(
-                "config/footer-missing",
-                format!(
-                    "页脚缺少政府网站检查要求的：{}",
-                    missing.join("、")
-                ),
-            )
-            .in_file("site.yaml")
-            .with_suggestion(
+            d.with_suggestion(
                 "在 site.yaml 的 organization 中补上，例如 organization: { name: \"某某县司法局\", contact: \"0000-0000000\", site_code: \"0000000000\", icp: \"某ICP备00000000号\", police: \"某公网安备00000000000000号\" }",
             ),
         );
@@ -563,4 +569,51 @@ fn columns(
 fn days_between(earlier: Date, later: Date) -> i64 {
     let (a, b) = (earlier.civil().date(), later.civil().date());
     a.until(b).map_or(0, |span| span.get_days() as i64)
+}
+
+/// Line and column (1-based) of `key:` in site.yaml's text: a top-level key, or with
+/// `in_organization` one under `organization:`. None when it is not written so (a flow
+/// mapping, a key missing altogether).
+fn key_position(text: &str, key: &str, in_organization: bool) -> Option<(usize, usize)> {
+    let names = |line: &str, key: &str| {
+        line.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    };
+    let is_key = |line: &str| names(line, key);
+    let mut inside = false;
+    for (n, line) in text.lines().enumerate() {
+        let indented = line.starts_with([' ', '\t']);
+        if !in_organization {
+            if !indented && is_key(line) {
+                return Some((n + 1, 1));
+            }
+            continue;
+        }
+        if !indented && !line.trim().is_empty() && !line.starts_with('#') {
+            inside = names(line, "organization");
+        } else if inside && indented && is_key(line) {
+            let column = line.chars().take_while(|c| c.is_whitespace()).count() + 1;
+            return Some((n + 1, column));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_position;
+
+    #[test]
+    fn keys_of_site_yaml_are_found_where_they_are_written() {
+        let text = "title: 县\n# organization: 注释\nbanner: a.jpg\norganization:\n  name: 局\n  emblem: e.png\nextra:\n  emblem: x\n";
+        assert_eq!(key_position(text, "banner", false), Some((3, 1)));
+        assert_eq!(key_position(text, "organization", false), Some((4, 1)));
+        assert_eq!(key_position(text, "emblem", true), Some((6, 3)));
+        assert_eq!(key_position(text, "conac_image", true), None);
+        assert_eq!(
+            key_position("organization: { emblem: e.png }\n", "emblem", true),
+            None
+        );
+    }
 }
