@@ -137,6 +137,9 @@ pub struct CheckArgs {
     /// 另外写一份给领导审阅签字的检查报告（HTML 文件，用浏览器打开、可以打印）；不写文件名时是“检查报告.html”
     #[arg(long, value_name = "文件.html", num_args = 0..=1, default_missing_value = "检查报告.html")]
     pub report: Option<PathBuf>,
+    /// 同时检查日期还没到的定时文章，当作已经发布（在它们出现之前找出错误）
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// Parses arguments, runs the command and turns the outcome into an exit code:
@@ -418,7 +421,7 @@ fn check(args: CheckArgs) -> ExitCode {
         root: args.root,
         base_url: None,
         drafts: false,
-        future: false,
+        future: args.future,
         offline: false,
         preview: false,
     };

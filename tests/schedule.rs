@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use std::fs;
 use std::path::Path;
 
 /// 2026-12-01 12:00 China time.
@@ -87,6 +88,40 @@ fn check_lists_what_appears_or_goes_within_fourteen_days() {
     // Build and preview do not show notes.
     let stderr = build_at(site.path(), NOON_DEC_1, &[]);
     assert!(!stderr.contains("content/schedule"), "{stderr}");
+}
+
+/// A scheduled article's mistakes are found before its day with `check --future`; plain
+/// `check` checks the site as it is today, where the article is not yet.
+#[test]
+fn check_future_checks_scheduled_articles_before_they_appear() {
+    let site = fixture("schedule/basic");
+    let article = site.path().join("content/articles/定时文章.md");
+    fs::write(
+        &article,
+        format!("{}\n详见[办事指南](没有这篇.md)。\n", read(&article)),
+    )
+    .unwrap();
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check"];
+        args.extend_from_slice(extra);
+        let out = pufa_with_env(site.path(), &args, &[("SOURCE_DATE_EPOCH", NOON_DEC_1)]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, said) = check(&[]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("pufa check --future"),
+        "the note says how: {said}"
+    );
+    let (code, said) = check(&["--future"]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("content/articles/定时文章.md:9:") && said.contains("没有这篇.md"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -285,7 +285,7 @@ fn schedule_note(page: &Page, what: Held, now: Date) -> Option<Diagnostic> {
             .in_file(&page.source)
             .at(line, column)
             .with_suggestion(
-                "定时发布和下线要在那一天重新生成网站才生效；每天自动生成的办法见 docs/schedule.md",
+                "定时发布和下线要在那一天重新生成网站才生效，每天自动生成的办法见 docs/schedule.md；用 pufa check --future 可以先检查定时文章的内容",
             ),
     )
 }
