@@ -639,6 +639,7 @@ const HOME_EPISODES: usize = 6;
 const HOME_COLUMN_ITEMS: usize = 6;
 /// Pictures in the home page's 图片新闻 strip.
 const HOME_PICTURES: usize = 4;
+const FEED_ENTRIES: usize = 20;
 
 /// The newest articles with a cover, for the home page's 图片新闻.
 fn picture_news(d: &SiteData) -> Vec<usize> {
@@ -650,7 +651,6 @@ fn picture_news(d: &SiteData) -> Vec<usize> {
         .take(HOME_PICTURES)
         .collect()
 }
-const FEED_ENTRIES: usize = 20;
 
 impl<'a> Renderer<'a> {
     pub fn new(engine: &'a Engine, data: SiteData<'a>) -> Renderer<'a> {
