@@ -280,13 +280,19 @@ fn schedule_note(page: &Page, what: Held, now: Date) -> Option<Diagnostic> {
         _ => return None,
     };
     let (line, column) = at.unwrap_or((1, 1));
+    let suggestion = match what {
+        Held::Scheduled(_) => {
+            "定时发布要在那一天重新生成网站才生效，每天自动生成的办法见 docs/schedule.md；用 pufa check --future 可以先检查定时文章的内容"
+        }
+        Held::Expired(_) => {
+            "下线要在那一天重新生成网站才生效；每天自动生成的办法见 docs/schedule.md"
+        }
+    };
     Some(
         Diagnostic::note("content/schedule", message)
             .in_file(&page.source)
             .at(line, column)
-            .with_suggestion(
-                "定时发布和下线要在那一天重新生成网站才生效，每天自动生成的办法见 docs/schedule.md；用 pufa check --future 可以先检查定时文章的内容",
-            ),
+            .with_suggestion(suggestion),
     )
 }
 
