@@ -20,6 +20,7 @@ pub mod laws;
 pub mod markdown;
 pub mod menu;
 pub mod output;
+pub mod picture;
 pub mod pinyin;
 pub mod pipeline;
 pub mod render;

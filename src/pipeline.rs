@@ -91,6 +91,7 @@ impl Prepared {
             offline: self.offline,
             site_root: &self.site.root,
             today: self.site.today,
+            pictures: &self.site.pictures,
         }
     }
 
@@ -491,8 +492,23 @@ fn output_table(prepared: &Prepared, jobs: &[(String, Job)]) -> Diagnostics {
     }
     for asset in &site.assets {
         let file = std::path::Path::new(crate::content::CONTENT_DIR).join(asset);
-        let what = format!("复制的文件 {}", crate::fs::shown(&file));
-        table.add(asset, false, Source::file(what, file, (0, 0)));
+        let outputs = site.pictures.outputs(asset);
+        if outputs.is_empty() {
+            let what = format!("复制的文件 {}", crate::fs::shown(&file));
+            table.add(asset, false, Source::file(what, file, (0, 0)));
+            continue;
+        }
+        for o in outputs {
+            let what = match o.kind {
+                crate::picture::Kind::Clean => format!("图片 {}", crate::fs::shown(&file)),
+                _ => format!(
+                    "图片 {} 的 {} 像素宽的版本",
+                    crate::fs::shown(&file),
+                    o.width
+                ),
+            };
+            table.add(&o.path, false, Source::file(what, &file, (0, 0)));
+        }
     }
     for (path, source) in &prepared.theme.statics {
         let what = match source {
@@ -603,6 +619,7 @@ fn render_one(
         drafts: &site.drafts,
         held: &site.held,
         assets: &site.assets,
+        pictures: &site.pictures,
         laws: &site.config.laws,
         offline,
         shortcodes,
@@ -689,17 +706,30 @@ pub fn emit(
     let site = &prepared.site;
     // The index is built beside the pages: its merge step runs on one thread, and the pages
     // keep the other core busy meanwhile.
-    let (mut failures, indexed) = rayon::join(
-        || render(prepared, jobs, |path, bytes| sink.write(path, bytes), tick),
+    // Pictures are resized beside both (a cached picture is only copied).
+    let ((mut failures, indexed), pictures) = rayon::join(
         || {
-            if !index {
-                return Ok(0);
-            }
-            crate::search::build(&prepared.data().search_docs(), |path, bytes| {
-                sink.write(path, bytes)
+            rayon::join(
+                || render(prepared, jobs, |path, bytes| sink.write(path, bytes), tick),
+                || {
+                    if !index {
+                        return Ok(0);
+                    }
+                    crate::search::build(&prepared.data().search_docs(), |path, bytes| {
+                        sink.write(path, bytes)
+                    })
+                },
+            )
+        },
+        || {
+            site.pictures.publish(&|from, path| {
+                let result = sink.copy(from, path);
+                tick();
+                result
             })
         },
     );
+    failures.extend(pictures);
     let index_files = indexed.unwrap_or_else(|d| {
         failures.push(d);
         0
@@ -708,6 +738,7 @@ pub fn emit(
     let copied: Diagnostics = site
         .assets
         .par_iter()
+        .filter(|asset| !site.pictures.probes.contains_key(*asset))
         .filter_map(|asset| {
             let shown = std::path::Path::new(crate::content::CONTENT_DIR).join(asset);
             let result = sink
@@ -729,7 +760,9 @@ pub fn emit(
     let emitted = Emitted {
         pages: jobs.len(),
         index_files,
-        files: site.assets.len() + prepared.theme.statics.len(),
+        files: site.assets.len() - site.pictures.probes.len()
+            + site.pictures.output_count()
+            + prepared.theme.statics.len(),
     };
     (emitted, failures)
 }

@@ -419,7 +419,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let leftovers: Vec<String> = fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("pufa-"))
+        .filter(|n| n.contains("pufa-") && n != ".pufa-cache")
         .collect();
     assert_eq!(
         leftovers,
@@ -561,10 +561,10 @@ fn pages_carry_share_cards_and_structured_data() {
     ] {
         assert!(article.contains(expected), "{expected} missing");
     }
-    // An episode's poster is its share picture.
+    // An episode's poster is its share picture (as a JPEG no wider than 1,200 px).
     let episode = read(&public.join("episodes/di-yi-ji/index.html"));
     assert!(episode.contains(
-        "<meta property=\"og:image\" content=\"https://example.org/pufa/media/poster.png\">"
+        "<meta property=\"og:image\" content=\"https://example.org/pufa/media/poster-480w.jpg\">"
     ));
     assert!(public.join("share.png").is_file());
 }

@@ -179,7 +179,7 @@ fn a_build_killed_at_any_moment_is_repaired_by_the_next() {
         let beside: Vec<String> = fs::read_dir(site.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("pufa"))
+            .filter(|n| n.contains("pufa") && n != ".pufa-cache")
             .collect();
         assert!(
             beside.is_empty(),

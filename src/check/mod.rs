@@ -25,6 +25,11 @@ const STALE_COLUMNS: usize = 5;
 pub fn page_lints(site: &Site, page: &Page) -> Diagnostics {
     let mut out = Vec::new();
     text_lints(site, page, &mut out);
+    for (asset, (line, column)) in &page.files_at {
+        for d in crate::picture::warnings(&site.pictures, asset) {
+            out.push(d.in_file(&page.source).at(*line, *column));
+        }
+    }
     out
 }
 

@@ -100,7 +100,8 @@ fn build(options: &Options, diagnostics: &mut Diagnostics, partial: &mut bool) -
     let site = &prepared.site;
     let jobs = prepared.jobs();
     let progress = Progress::new(
-        (jobs.len() + site.assets.len()) as u64,
+        (jobs.len() + site.assets.len() - site.pictures.probes.len() + site.pictures.output_count())
+            as u64,
         options.progress,
         started,
     );

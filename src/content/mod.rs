@@ -32,6 +32,8 @@ pub struct Site {
     pub assets: BTreeSet<String>,
     /// The folders under content/ that are columns (栏目): each has an `_index.md`.
     pub columns: BTreeSet<String>,
+    /// The JPEG and PNG files among `assets`, probed: published resized.
+    pub pictures: crate::picture::Pictures,
     /// Published pages by their path relative to content/ (`articles/a.md`), for links.
     pub by_source: BTreeMap<String, usize>,
     /// Content paths of drafts left out of this build, so links to them can be explained.
@@ -94,21 +96,27 @@ pub fn load(root: &Path, config: Config, options: LoadOptions) -> (Site, Diagnos
     let content = root.join(CONTENT_DIR);
     let (markdown, assets) = walk(root, &content, &mut walk_diagnostics);
     let columns = page::column_folders(&markdown);
-    let files = markdown
-        .par_iter()
-        .map(|rel| {
-            (
-                rel.clone(),
-                parse_file(root, rel, &config, &assets, &columns),
-            )
-        })
-        .collect();
+    let (files, pictures) = rayon::join(
+        || {
+            markdown
+                .par_iter()
+                .map(|rel| {
+                    (
+                        rel.clone(),
+                        parse_file(root, rel, &config, &assets, &columns),
+                    )
+                })
+                .collect()
+        },
+        || crate::picture::Pictures::load(root, &assets),
+    );
     let site = Site {
         root: root.to_path_buf(),
         config,
         pages: Vec::new(),
         assets,
         columns,
+        pictures,
         by_source: BTreeMap::new(),
         drafts: BTreeSet::new(),
         held: BTreeMap::new(),

@@ -166,6 +166,8 @@ pub struct Page {
     pub summary: Option<String>,
     /// Asset path relative to content/.
     pub cover: Option<String>,
+    /// The files front matter names (`cover`, `poster` …), with the line and column of each.
+    pub files_at: Vec<(String, (usize, usize))>,
     /// Declared topic names, in the order written.
     pub topics: Vec<String>,
     /// Registered law names listed in front matter.
@@ -447,6 +449,7 @@ pub(super) fn parse(
         source,
         config,
         assets,
+        files_at: Vec::new(),
     };
     let page = reader.page(kind, column, content_path, source, body_offset);
     let diagnostics = reader.f.diagnostics;
@@ -465,6 +468,8 @@ struct Reader<'a> {
     source: &'a Path,
     config: &'a Config,
     assets: &'a BTreeSet<String>,
+    /// Each file named so far, for [`Page::files_at`].
+    files_at: Vec<(String, (usize, usize))>,
 }
 
 impl Reader<'_> {
@@ -686,6 +691,7 @@ impl Reader<'_> {
             date_at,
             summary: self.f.string("summary").filter(|s| !s.trim().is_empty()),
             cover,
+            files_at: std::mem::take(&mut self.files_at),
             topics,
             laws,
             author: self.f.string("author"),
@@ -933,6 +939,7 @@ impl Reader<'_> {
             );
             self.f.diagnostics.push(d);
         }
+        self.files_at.push((path.clone(), (l.line, l.column)));
         Some(path)
     }
 

@@ -26,6 +26,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::Path;
 
+/// How wide a picture in the text is shown: the page's width, at most the text column's
+/// (the built-in themes' 52rem).
+pub const CONTENT_SIZES: &str = "(max-width: 52rem) 100vw, 52rem";
+
 /// What a page's Markdown needs to know about the rest of the site.
 pub struct LinkContext<'a> {
     /// The Markdown file, relative to content/ (`articles/a.md`).
@@ -40,6 +44,8 @@ pub struct LinkContext<'a> {
     pub held: &'a std::collections::BTreeMap<String, crate::content::Held>,
     /// Every file under content/ that is copied as it is.
     pub assets: &'a BTreeSet<String>,
+    /// The pictures among them, published resized.
+    pub pictures: &'a crate::picture::Pictures,
     pub laws: &'a [LawDecl],
     pub offline: bool,
     /// Renders shortcodes; `None` when the theme could not be loaded.
@@ -242,6 +248,10 @@ impl Renderer<'_, '_> {
         let mut rewritten = Vec::with_capacity(events.len());
         // The start of the image being read and its alt text so far.
         let mut image: Option<(usize, String)> = None;
+        // A picture published resized: the asset and title of the image being read, whose
+        // events give way to one `<picture>`; and the alt text of the image just read.
+        let mut picture: Option<(String, String)> = None;
+        let mut alt_read = String::new();
 
         for event in events {
             let event = match event {
@@ -268,6 +278,9 @@ impl Renderer<'_, '_> {
                 }) => {
                     let at = links.next().unwrap_or(range.start);
                     image = Some((at, String::new()));
+                    picture = self
+                        .picture_asset(&dest_url, at)
+                        .map(|asset| (asset, title.to_string()));
                     let dest_url = self.rewrite(dest_url, at, true);
                     Event::Start(Tag::Image {
                         link_type,
@@ -285,9 +298,9 @@ impl Renderer<'_, '_> {
                     }
                 }
                 Event::End(TagEnd::Image) => {
-                    if let Some((at, alt)) = image.take()
-                        && alt.trim().is_empty()
-                    {
+                    let (at, alt) = image.take().unwrap_or_default();
+                    alt_read.clone_from(&alt);
+                    if alt.trim().is_empty() {
                         let d = Diagnostic::warning("a11y/image-alt", "图片缺少替代文字（alt）")
                             .with_suggestion(
                                 "写成 ![图片内容的简短说明](路径)：读屏软件会把这段文字读给视障读者听",
@@ -315,6 +328,24 @@ impl Renderer<'_, '_> {
                 Event::End(_) => self.plain.push('\n'),
                 _ => {}
             }
+            let event = match event {
+                Event::End(TagEnd::Image) if picture.is_some() => {
+                    let (asset, title) = picture.take().unwrap_or_default();
+                    let page = self.cx.page_path;
+                    let link = |path: &str| url::relative(page, &url::encode_path(path), false);
+                    let look = crate::picture::Look {
+                        alt: &alt_read,
+                        title: Some(&title),
+                        sizes: CONTENT_SIZES,
+                        ..Default::default()
+                    };
+                    let html = self.cx.pictures.view(&asset, &link).map(|v| v.html(&look));
+                    Event::InlineHtml(html.unwrap_or_default().into())
+                }
+                // The image's start and alt text, which the `<picture>` replaces.
+                _ if picture.is_some() => continue,
+                other => other,
+            };
             match event {
                 Event::Start(Tag::Heading { .. }) => heading = Some(vec![event]),
                 Event::End(TagEnd::Heading(level)) => {
@@ -538,6 +569,23 @@ impl Renderer<'_, '_> {
             }),
         );
         true
+    }
+
+    /// The picture, published resized, that the image address `raw` names; warns at `at`
+    /// about what the author should know of it (location data, a file too large, one that
+    /// cannot be read as a picture).
+    fn picture_asset(&mut self, raw: &str, at: usize) -> Option<String> {
+        if raw.starts_with('#') || raw.starts_with("//") || has_scheme(raw) {
+            return None;
+        }
+        let path = raw.split(['?', '#']).next().unwrap_or(raw);
+        let target = resolve_path(self.cx.content_path, &percent_decode(path))?;
+        for d in crate::picture::warnings(self.cx.pictures, &target) {
+            let d = self.positions.diagnostic(at, d);
+            self.out.diagnostics.push(d);
+        }
+        self.cx.pictures.get(&target)?;
+        Some(target)
     }
 
     /// A link to the file `raw` names (relative to the Markdown file), made relative to the
@@ -917,6 +965,7 @@ mod tests {
             drafts: &drafts,
             held: &Default::default(),
             assets: &assets,
+            pictures: &Default::default(),
             laws: &laws,
             offline: false,
             shortcodes: None,

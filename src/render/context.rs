@@ -25,6 +25,8 @@ pub struct SiteData<'a> {
     pub site_root: &'a std::path::Path,
     /// The build's date: the home page shows the newest month theme not after it.
     pub today: Date,
+    /// Pictures published resized: covers and posters show a smaller version.
+    pub pictures: &'a crate::picture::Pictures,
 }
 
 /// A date in the forms templates need.
@@ -193,6 +195,8 @@ pub struct SeriesView {
     pub count: usize,
     pub summary: String,
     pub cover: Option<String>,
+    /// The cover for the `picture` function.
+    pub cover_image: Option<crate::picture::View>,
 }
 
 #[derive(Serialize, Clone)]
@@ -229,6 +233,8 @@ pub struct ItemView {
 pub struct ItemLinks {
     pub url: String,
     pub cover: Option<String>,
+    /// The cover (or an episode's poster) for the `picture` function.
+    pub cover_image: Option<crate::picture::View>,
     pub topics: Vec<LinkView>,
 }
 
@@ -257,6 +263,8 @@ pub struct PageView {
     pub content: String,
     pub toc: Vec<Heading>,
     pub cover: Option<String>,
+    /// The cover for the `picture` function.
+    pub cover_image: Option<crate::picture::View>,
     pub topics: Vec<LinkView>,
     pub laws: Vec<LawView>,
     pub author: Option<String>,
@@ -275,6 +283,8 @@ pub struct PageView {
     pub video: Option<VideoView>,
     pub embed: Option<EmbedView>,
     pub poster: Option<String>,
+    /// The poster for the `picture` function.
+    pub poster_image: Option<crate::picture::View>,
     /// As written: `03:20`.
     pub duration: Option<String>,
     pub subtitles: Option<String>,
@@ -360,6 +370,36 @@ impl<'a> SiteData<'a> {
 
     fn asset_url(&self, link: &Linker, asset: &str) -> String {
         link.file(&url::encode_path(asset))
+    }
+
+    /// The address of a picture shown by one address (a cover, a poster): its resized
+    /// version about 960 px wide, or the file itself when pufa does not resize it.
+    fn picture_url(&self, link: &Linker, asset: &str) -> String {
+        match self.pictures.display(asset) {
+            Some(shown) => link.file(&url::encode_path(&shown.path)),
+            None => self.asset_url(link, asset),
+        }
+    }
+
+    /// How a page shows a picture through the `picture` function: resized, or (SVG, GIF)
+    /// the file itself.
+    pub fn picture_view(&self, link: &Linker, asset: &str) -> crate::picture::View {
+        let to = |path: &str| link.file(&url::encode_path(path));
+        self.pictures
+            .view(asset, &to)
+            .unwrap_or_else(|| crate::picture::View {
+                src: self.asset_url(link, asset),
+                ..Default::default()
+            })
+    }
+
+    /// The absolute address of a picture for share cards: its 1,200 px JPEG.
+    fn share_url(&self, asset: &str) -> Option<String> {
+        let path = self
+            .pictures
+            .share_path(asset)
+            .unwrap_or_else(|| asset.to_string());
+        self.permalink(&url::encode_path(&path))
     }
 
     pub fn site_view(&self, link: &Linker) -> SiteView<'a> {
@@ -502,7 +542,8 @@ impl<'a> SiteData<'a> {
             url: link.to(&p.path),
             count: entry.episodes.len(),
             summary: self.summary(entry.page),
-            cover: p.cover.as_deref().map(|c| self.asset_url(link, c)),
+            cover: p.cover.as_deref().map(|c| self.picture_url(link, c)),
+            cover_image: p.cover.as_deref().map(|c| self.picture_view(link, c)),
         }
     }
 
@@ -573,7 +614,12 @@ impl<'a> SiteData<'a> {
                 .cover
                 .as_deref()
                 .or(p.episode().and_then(|e| e.poster.as_deref()))
-                .map(|c| self.asset_url(link, c)),
+                .map(|c| self.picture_url(link, c)),
+            cover_image: p
+                .cover
+                .as_deref()
+                .or(p.episode().and_then(|e| e.poster.as_deref()))
+                .map(|c| self.picture_view(link, c)),
             topics: self.topic_links(link, p),
         }
     }
@@ -688,6 +734,7 @@ impl<'a> SiteData<'a> {
         let p = &self.pages[i];
         let r = &self.rendered[i];
         let asset = |a: &Option<String>| a.as_deref().map(|a| self.asset_url(link, a));
+        let shown = |a: &Option<String>| a.as_deref().map(|a| self.picture_url(link, a));
         let laws = (0..self.tax.laws.len())
             .filter(|&l| self.cited[i].contains(&self.config.laws[self.tax.laws[l].law].name))
             .map(|l| self.law_view(link, l))
@@ -734,7 +781,8 @@ impl<'a> SiteData<'a> {
             summary: self.summary(i),
             content: r.html.clone(),
             toc: r.toc.clone(),
-            cover: asset(&p.cover),
+            cover: shown(&p.cover),
+            cover_image: p.cover.as_deref().map(|c| self.picture_view(link, c)),
             topics: self.topic_links(link, p),
             laws,
             author: p.author.clone(),
@@ -753,7 +801,7 @@ impl<'a> SiteData<'a> {
         view.image = match picture {
             Some(asset) => {
                 view.image_alt = Some(p.title.clone());
-                self.permalink(&url::encode_path(asset))
+                self.share_url(asset)
             }
             None => self.permalink(SHARE_IMAGE),
         };
@@ -773,7 +821,8 @@ impl<'a> SiteData<'a> {
                 });
                 view.season = e.season;
                 view.episode = e.number;
-                view.poster = asset(&e.poster);
+                view.poster = shown(&e.poster);
+                view.poster_image = e.poster.as_deref().map(|c| self.picture_view(link, c));
                 view.subtitles = asset(&e.subtitles);
                 if self.offline {
                     view.subtitles_inline =
@@ -879,7 +928,7 @@ impl<'a> SiteData<'a> {
             );
         }
         let thumbnail = e.poster.as_deref().or(p.cover.as_deref());
-        if let Some(t) = thumbnail.and_then(|t| self.permalink(&url::encode_path(t))) {
+        if let Some(t) = thumbnail.and_then(|t| self.share_url(t)) {
             data.insert("thumbnailUrl".into(), t.into());
         }
         match &e.media {

@@ -90,6 +90,7 @@ impl Engine {
             .templates
             .iter()
             .map(|t| (t.name.as_str(), t.source.as_ref()));
+        tera.register_function("picture", picture_function);
         tera.add_raw_templates(sources)
             .map_err(|e| vec![template_error(&e, &shown)])?;
         let shortcode_site = tera::Value::from_serializable(
@@ -689,6 +690,12 @@ impl<'a> Renderer<'a> {
                 .map_or_else(tera::Value::none, tera::Value::from),
         );
         item.insert(
+            "cover_image".into(),
+            links
+                .cover_image
+                .map_or_else(tera::Value::none, |v| tera::Value::from_serializable(&v)),
+        );
+        item.insert(
             "topics".into(),
             tera::Value::from_serializable(&links.topics),
         );
@@ -1073,6 +1080,35 @@ struct EntryView {
 struct SitemapEntry {
     loc: String,
     lastmod: Option<String>,
+}
+
+/// `picture(image=item.cover_image, alt="", sizes="…", class="…", eager=false)`: the
+/// `<picture>` element of a picture view (docs/theming.md); nothing for `none`.
+fn picture_function(args: tera::Kwargs, _: &tera::State) -> tera::TeraResult<tera::Value> {
+    let image: Option<tera::Value> = args.get("image")?;
+    let Some(image) = image.filter(|v| !v.is_none()) else {
+        return Ok(tera::Value::safe_string(""));
+    };
+    let text = |key: &str| -> tera::TeraResult<Option<String>> { args.get::<String>(key) };
+    let view: crate::picture::View = serde_json::to_value(&image)
+        .and_then(serde_json::from_value)
+        .map_err(|_| {
+            tera::Error::message(
+                "picture 的 image 应当是 pufa 给出的图片，例如 item.cover_image 或 page.poster_image",
+            )
+        })?;
+    let alt = text("alt")?.unwrap_or_default();
+    let sizes = text("sizes")?.unwrap_or_else(|| "100vw".to_string());
+    let class = text("class")?;
+    let eager = args.get::<bool>("eager")?.unwrap_or(false);
+    let look = crate::picture::Look {
+        alt: &alt,
+        title: None,
+        sizes: &sizes,
+        class: class.as_deref(),
+        eager,
+    };
+    Ok(tera::Value::safe_string(&view.html(&look)))
 }
 
 #[cfg(test)]

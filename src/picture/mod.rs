@@ -1,0 +1,978 @@
+//! Pictures for phones: every JPEG and PNG under content/ is published in a few widths, as
+//! WebP with a JPEG (or, with transparency, PNG) fallback, upright and without metadata.
+//!
+//! [`Pictures::load`] probes each picture once — size, orientation, transparency, whether it
+//! carries location data — and remembers the answer in `.pufa-cache/` by the file's size and
+//! time, so a rebuild does not read every photo again. [`Pictures::outputs`] lists the files
+//! made from a picture: its widths ([`widths`], never wider than the picture), a share picture
+//! 1,200 px wide for WeChat and QQ, and the full-size picture at its own address without
+//! EXIF, XMP or text (see [`clean`]), so links to it keep working. The resized files are made
+//! once and kept in `.pufa-cache/pictures/` under the hash of the picture's bytes and of the
+//! settings; a build copies them from there ([`Pictures::publish`]).
+//!
+//! Decoding is `image`'s (zune-jpeg, png), resizing `fast_image_resize`'s (Lanczos3, the
+//! same bytes whichever SIMD it picks), JPEG encoding `jpeg-encoder`'s and WebP libwebp's
+//! (docs/pictures.md says why these).
+
+pub mod clean;
+
+use crate::diagnostic::Diagnostic;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The folder under the site root where pufa keeps what it can make again.
+pub const CACHE_DIR: &str = ".pufa-cache";
+/// The widths a picture in the text is published in, where the picture is wider.
+pub const WIDTHS: &[u32] = &[480, 960, 1600];
+/// The width of the picture for share cards (`og:image`).
+pub const SHARE_WIDTH: u32 = 1200;
+/// Originals larger than this are worth making smaller before they go on the site.
+pub const LARGE_BYTES: u64 = 10 * 1024 * 1024;
+/// Pictures with more pixels are not decoded (about 12,000 × 8,000).
+const MAX_PIXELS: u64 = 100_000_000;
+const JPEG_QUALITY: u8 = 80;
+const WEBP_QUALITY: f32 = 75.0;
+/// WebP's limit on either side.
+const WEBP_MAX: u32 = 16_383;
+/// Changes whenever what a cached file holds would change for the same picture and width.
+const VERSION: u64 = 1;
+
+/// A picture's file format, read from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+}
+
+/// What pufa knows of a picture without decoding it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub format: Format,
+    /// As shown, after the EXIF orientation.
+    pub width: u32,
+    pub height: u32,
+    pub alpha: bool,
+    /// EXIF orientation, 1–8 (1: as stored).
+    pub orientation: u8,
+    /// The file holds GPS fields.
+    pub gps: bool,
+    /// The file holds metadata the published copy leaves out.
+    pub metadata: bool,
+    /// xxh3 of the file's bytes.
+    pub hash: u64,
+    pub bytes: u64,
+}
+
+/// A picture as a page shows it (`item.cover_image`, `page.cover_image` …): addresses
+/// relative to the page, the size of the picture at `src`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct View {
+    pub src: String,
+    /// `480w` descriptors of the fallback files.
+    pub srcset: Option<String>,
+    /// The same widths as WebP.
+    pub webp: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// How [`View::html`] writes its element.
+#[derive(Debug, Clone, Default)]
+pub struct Look<'a> {
+    pub alt: &'a str,
+    pub title: Option<&'a str>,
+    /// The `sizes` attribute: how wide the picture shows.
+    pub sizes: &'a str,
+    pub class: Option<&'a str>,
+    /// Load it at once (`eager`), for a picture at the top of the page; else lazily.
+    pub eager: bool,
+}
+
+impl View {
+    /// A `<picture>` with a WebP source and the fallback `<img>`, or a plain `<img>` for a
+    /// picture pufa publishes as it is; `width` and `height` whenever they are known.
+    pub fn html(&self, look: &Look) -> String {
+        let esc = |s: &str| {
+            let mut out = String::with_capacity(s.len());
+            let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+            out
+        };
+        let mut html = String::new();
+        if let Some(webp) = &self.webp {
+            html.push_str(&format!(
+                "<picture><source type=\"image/webp\" srcset=\"{}\" sizes=\"{}\">",
+                esc(webp),
+                esc(look.sizes)
+            ));
+        }
+        html.push_str(&format!("<img src=\"{}\"", esc(&self.src)));
+        if let Some(srcset) = self.srcset.as_deref().filter(|s| !s.is_empty()) {
+            html.push_str(&format!(
+                " srcset=\"{}\" sizes=\"{}\"",
+                esc(srcset),
+                esc(look.sizes)
+            ));
+        }
+        if let (Some(w), Some(h)) = (self.width, self.height) {
+            html.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        if let Some(class) = look.class.filter(|c| !c.is_empty()) {
+            html.push_str(&format!(" class=\"{}\"", esc(class)));
+        }
+        html.push_str(&format!(" alt=\"{}\"", esc(look.alt)));
+        if let Some(title) = look.title.filter(|t| !t.is_empty()) {
+            html.push_str(&format!(" title=\"{}\"", esc(title)));
+        }
+        if !look.eager {
+            html.push_str(" loading=\"lazy\"");
+        }
+        html.push_str(" decoding=\"async\">");
+        if self.webp.is_some() {
+            html.push_str("</picture>");
+        }
+        html
+    }
+}
+
+/// One file made from a picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Output path (relative to the output root).
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Webp,
+    Jpeg,
+    Png,
+    /// The full-size picture without metadata, at the original's address.
+    Clean,
+}
+
+impl Kind {
+    fn extension(self) -> &'static str {
+        match self {
+            Kind::Webp => "webp",
+            Kind::Jpeg => "jpg",
+            Kind::Png => "png",
+            Kind::Clean => "orig",
+        }
+    }
+}
+
+/// The pictures of a site, by path under content/.
+#[derive(Debug, Default, Clone)]
+pub struct Pictures {
+    root: PathBuf,
+    /// Probed pictures; an `Err` holds why the file could not be read as a picture.
+    pub probes: BTreeMap<String, Result<Probe, String>>,
+    /// What to remember in `.pufa-cache/pictures.tsv` once a build used the probes; `None`
+    /// when it remembers them already.
+    remember: Option<Vec<(String, Stamp, Probe)>>,
+}
+
+/// Whether pufa resizes the file at `path` (under content/): JPEG and PNG.
+pub fn is_raster(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png"].iter().any(|e| lower.ends_with(e))
+}
+
+/// The widths `probe` is published in: those of [`WIDTHS`] narrower than the picture, and
+/// the picture's own width when it is not wider than the largest.
+pub fn widths(probe: &Probe) -> Vec<u32> {
+    let mut widths: Vec<u32> = WIDTHS
+        .iter()
+        .copied()
+        .filter(|&w| w < probe.width)
+        .collect();
+    if probe.width <= WIDTHS[WIDTHS.len() - 1] {
+        widths.push(probe.width);
+    }
+    widths
+}
+
+/// The height of `probe` at `width`, rounded, at least 1.
+fn height_at(probe: &Probe, width: u32) -> u32 {
+    let h = (u64::from(probe.height) * u64::from(width) + u64::from(probe.width) / 2)
+        / u64::from(probe.width.max(1));
+    (h as u32).max(1)
+}
+
+/// `media/photo.jpg` with `-480w.webp` in place of its extension.
+fn variant_path(asset: &str, suffix: &str) -> String {
+    let (dir, name) = match asset.rfind('/') {
+        Some(i) => (&asset[..=i], &asset[i + 1..]),
+        None => ("", asset),
+    };
+    let stem = match name.rfind('.') {
+        Some(i) if i > 0 => &name[..i],
+        _ => name,
+    };
+    format!("{dir}{stem}{suffix}")
+}
+
+impl Pictures {
+    /// Probes the JPEG and PNG files among `assets`, using what `.pufa-cache/` remembers of
+    /// the unchanged ones and remembering the rest.
+    pub fn load(root: &Path, assets: &std::collections::BTreeSet<String>) -> Pictures {
+        use rayon::prelude::*;
+        let remembered = ProbeCache::read(root);
+        let content = root.join(crate::content::CONTENT_DIR);
+        let probes: Vec<(String, Option<Stamp>, Result<Probe, String>)> = assets
+            .par_iter()
+            .filter(|a| is_raster(a))
+            .map(|asset| {
+                let file = content.join(asset);
+                let stamp = stamp(&file);
+                let probe = match stamp.and_then(|s| remembered.get(asset, s)) {
+                    Some(probe) => Ok(probe),
+                    None => std::fs::read(&file)
+                        .map_err(|e| crate::fs::reason(&e))
+                        .and_then(|bytes| probe(&bytes)),
+                };
+                (asset.clone(), stamp, probe)
+            })
+            .collect();
+        let mut pictures = Pictures {
+            root: root.to_path_buf(),
+            probes: BTreeMap::new(),
+            remember: None,
+        };
+        let mut lines = Vec::new();
+        for (asset, stamp, probe) in probes {
+            if let (Some(stamp), Ok(p)) = (stamp, &probe) {
+                lines.push((asset.clone(), stamp, p.clone()));
+            }
+            pictures.probes.insert(asset, probe);
+        }
+        if !remembered.same(&lines) {
+            pictures.remember = Some(lines);
+        }
+        pictures
+    }
+
+    /// How many files [`Pictures::publish`] hands on.
+    pub fn output_count(&self) -> usize {
+        self.probes
+            .keys()
+            .map(|a| self.outputs(a).len().max(1))
+            .sum()
+    }
+
+    /// The probe of the picture at `asset`, when it is one pufa publishes resized.
+    pub fn get(&self, asset: &str) -> Option<&Probe> {
+        self.probes.get(asset)?.as_ref().ok()
+    }
+
+    /// The files made from the picture at `asset`: each width as WebP and as the fallback
+    /// format, the share picture, the clean full-size copy. Empty when it is not a picture
+    /// pufa reads.
+    pub fn outputs(&self, asset: &str) -> Vec<Output> {
+        let Some(probe) = self.get(asset) else {
+            return Vec::new();
+        };
+        let mut outputs = Vec::new();
+        let fallback = fallback(probe);
+        for w in widths(probe) {
+            let h = height_at(probe, w);
+            if w <= WEBP_MAX && h <= WEBP_MAX {
+                outputs.push(self.output(asset, w, h, Kind::Webp));
+            }
+            outputs.push(self.output(asset, w, h, fallback));
+        }
+        let share = self.share(asset, probe);
+        if !outputs.contains(&share) {
+            outputs.push(share);
+        }
+        outputs.push(Output {
+            path: asset.to_string(),
+            width: probe.width,
+            height: probe.height,
+            kind: Kind::Clean,
+        });
+        outputs
+    }
+
+    fn output(&self, asset: &str, width: u32, height: u32, kind: Kind) -> Output {
+        Output {
+            path: variant_path(asset, &format!("-{width}w.{}", kind.extension())),
+            width,
+            height,
+            kind,
+        }
+    }
+
+    fn share(&self, asset: &str, probe: &Probe) -> Output {
+        let w = SHARE_WIDTH.min(probe.width);
+        self.output(asset, w, height_at(probe, w), Kind::Jpeg)
+    }
+
+    /// The share picture (`og:image`) of the picture at `asset`: output path.
+    pub fn share_path(&self, asset: &str) -> Option<String> {
+        let probe = self.get(asset)?;
+        Some(self.share(asset, probe).path)
+    }
+
+    /// The file a list or template shows for the picture at `asset` when it asks for one
+    /// address: the fallback at the width nearest 960.
+    pub fn display(&self, asset: &str) -> Option<Output> {
+        let probe = self.get(asset)?;
+        let w = widths(probe).into_iter().min_by_key(|w| w.abs_diff(960))?;
+        Some(self.output(asset, w, height_at(probe, w), fallback(probe)))
+    }
+
+    /// How a page shows the picture at `asset`, its files' addresses made with `link`
+    /// (output path → address); `None` when it is not a picture pufa resizes.
+    pub fn view(&self, asset: &str, link: &dyn Fn(&str) -> String) -> Option<View> {
+        let probe = self.get(asset)?;
+        let widths = widths(probe);
+        let outputs = self.outputs(asset);
+        let set = |kind: Kind| -> String {
+            outputs
+                .iter()
+                .filter(|o| o.kind == kind && widths.contains(&o.width))
+                .map(|o| format!("{} {}w", link(&o.path), o.width))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let shown = self.display(asset)?;
+        let webp = set(Kind::Webp);
+        Some(View {
+            src: link(&shown.path),
+            srcset: Some(set(shown.kind)),
+            webp: (!webp.is_empty()).then_some(webp),
+            width: Some(shown.width),
+            height: Some(shown.height),
+        })
+    }
+
+    /// Makes what is missing from the cache and hands every file of every picture to `copy`
+    /// (cached or original file, output path). Runs the pictures in parallel; returns the
+    /// problems, each naming the picture.
+    pub fn publish(
+        &self,
+        copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
+    ) -> Vec<Diagnostic> {
+        use rayon::prelude::*;
+        let cache = self.root.join(CACHE_DIR).join("pictures");
+        let problems = self
+            .probes
+            .par_iter()
+            .filter_map(|(asset, probe)| {
+                let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
+                let original = self.root.join(&shown);
+                let result = match probe {
+                    Ok(probe) => self.publish_one(asset, probe, &original, &cache, copy),
+                    Err(_) => self.publish_unreadable(asset, &original, &cache, copy),
+                };
+                result
+                    .map_err(|d| match d.file {
+                        None => d.in_file(&shown),
+                        Some(_) => d,
+                    })
+                    .err()
+            })
+            .collect();
+        // Only a build that used them remembers the probes (`check` writes nothing).
+        if let Some(lines) = &self.remember {
+            ProbeCache::write(&self.root, lines);
+        }
+        problems
+    }
+
+    /// A file named as a picture that does not read as one: published without the
+    /// metadata found in it, as it is when it has none, and not at all when its structure
+    /// cannot be read (it may hold a location nobody can take out).
+    fn publish_unreadable(
+        &self,
+        asset: &str,
+        original: &Path,
+        cache: &Path,
+        copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
+    ) -> Result<(), Diagnostic> {
+        let bytes = std::fs::read(original).map_err(|e| read_error(&e))?;
+        match clean::has_metadata(&bytes) {
+            Some(false) => copy(original, asset),
+            Some(true) => {
+                let Some(clean) = clean::clean(&bytes, 1) else {
+                    return Ok(());
+                };
+                cache_folder(&self.root, cache)?;
+                let name = format!("{:016x}-clean", xxhash_rust::xxh3::xxh3_64(&bytes));
+                write_cached(&cache.join(&name), &clean)?;
+                copy(&cache.join(name), asset)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn publish_one(
+        &self,
+        asset: &str,
+        probe: &Probe,
+        original: &Path,
+        cache: &Path,
+        copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
+    ) -> Result<(), Diagnostic> {
+        let outputs = self.outputs(asset);
+        let cached = |o: &Output| cache.join(cache_name(probe, o));
+        let missing: Vec<&Output> = outputs
+            .iter()
+            .filter(|o| o.kind != Kind::Clean || probe.metadata)
+            .filter(|o| !is_cached(&cached(o)))
+            .collect();
+        if !missing.is_empty() {
+            cache_folder(&self.root, cache)?;
+            let bytes = std::fs::read(original).map_err(|e| read_error(&e))?;
+            let made = make(&bytes, probe, &missing)?;
+            for (o, data) in missing.iter().zip(made) {
+                write_cached(&cached(o), &data)?;
+            }
+        }
+        for o in &outputs {
+            if o.kind == Kind::Clean && !probe.metadata {
+                copy(original, &o.path)?;
+            } else {
+                copy(&cached(o), &o.path)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the author of a page using the picture at `asset` should know of it, without file
+/// or place: location data, a file too large, a file that cannot be read as a picture.
+pub fn warnings(pictures: &Pictures, asset: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    match pictures.probes.get(asset) {
+        None => {}
+        Some(Err(why)) => out.push(
+            Diagnostic::warning(
+                "picture/undecodable",
+                format!("图片“{asset}”读不出来（{why}），不生成适合手机的小图；其中可能记着拍摄地点，读不懂结构的文件不发布"),
+            )
+            .with_suggestion("用看图软件打开它另存为 JPEG 或 PNG；文件也可能没有复制完整"),
+        ),
+        Some(Ok(probe)) => {
+            if probe.gps {
+                out.push(
+                    Diagnostic::warning(
+                        "picture/gps",
+                        format!("照片“{asset}”里记着拍摄地点（GPS 位置）"),
+                    )
+                    .with_suggestion(
+                        "网站上发布的图片已经去掉了位置和其他拍摄信息；content 里的原图仍带着，不要把原图另外转发或上传",
+                    ),
+                );
+            }
+            if probe.bytes > LARGE_BYTES {
+                out.push(
+                    Diagnostic::warning(
+                        "picture/large",
+                        format!(
+                            "图片“{asset}”有 {:.1} MB，超过 10 MB",
+                            probe.bytes as f64 / (1024.0 * 1024.0)
+                        ),
+                    )
+                    .with_suggestion(
+                        "读者看到的是缩小的图片，但每次生成都要读这个大文件：用手机或看图软件先压缩到几 MB 以内",
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn read_error(e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "picture/read",
+        format!("读不出图片：{}", crate::fs::reason(e)),
+    )
+}
+
+/// The fallback format beside WebP: JPEG for photos, PNG for pictures with transparency.
+fn fallback(probe: &Probe) -> Kind {
+    if probe.alpha { Kind::Png } else { Kind::Jpeg }
+}
+
+/// The cache file of output `o` of the picture `probe`.
+fn cache_name(probe: &Probe, o: &Output) -> String {
+    let settings = format!(
+        "{VERSION} {:?} {} {} {JPEG_QUALITY} {WEBP_QUALITY} {}",
+        o.kind, o.width, o.height, probe.orientation
+    );
+    let key = xxhash_rust::xxh3::xxh3_64_with_seed(settings.as_bytes(), probe.hash);
+    format!("{:016x}-{key:016x}.{}", probe.hash, o.kind.extension())
+}
+
+/// A cached file that may be used: a regular file, not a link.
+fn is_cached(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// `.pufa-cache/pictures/` exists as a real folder inside the site (made if missing).
+fn cache_folder(root: &Path, cache: &Path) -> Result<(), Diagnostic> {
+    let refuse = |what: &str| {
+        Diagnostic::error(
+            "picture/cache",
+            format!("{CACHE_DIR}/pictures {what}，pufa 不往里写缩小的图片"),
+        )
+        .in_file(Path::new(CACHE_DIR))
+        .with_suggestion(format!(
+            "删掉网站文件夹里的 {CACHE_DIR}（pufa 会重新生成它）"
+        ))
+    };
+    for dir in [root.join(CACHE_DIR), cache.to_path_buf()] {
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(refuse("不是普通的文件夹")),
+            Err(_) => std::fs::create_dir(&dir).map_err(|e| {
+                Diagnostic::error(
+                    "picture/cache",
+                    format!("无法建立 {CACHE_DIR} 文件夹：{}", crate::fs::reason(&e)),
+                )
+            })?,
+        }
+    }
+    Ok(())
+}
+
+/// Writes a cache file whole: through a temporary file and a rename.
+fn write_cached(path: &Path, data: &[u8]) -> Result<(), Diagnostic> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let result = std::fs::write(&tmp, data).and_then(|()| std::fs::rename(&tmp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Diagnostic::error(
+            "picture/cache",
+            format!("无法写入 {CACHE_DIR}：{}", crate::fs::reason(&e)),
+        )
+    })
+}
+
+/// A file's size and modification time in nanoseconds.
+type Stamp = (u64, i128);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m.modified().ok()?;
+    let ns = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    };
+    Some((m.len(), ns))
+}
+
+/// Reads what the picture's bytes say of it.
+pub fn probe(bytes: &[u8]) -> Result<Probe, String> {
+    use image::ImageDecoder;
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| "文件读不出来".to_string())?;
+    let format = match reader.format() {
+        Some(image::ImageFormat::Jpeg) => Format::Jpeg,
+        Some(image::ImageFormat::Png) => Format::Png,
+        Some(other) => {
+            return Err(format!(
+                "文件里其实是 {} 格式，不是 JPEG 或 PNG",
+                other.extensions_str().first().unwrap_or(&"?")
+            ));
+        }
+        None => return Err("不是 JPEG 或 PNG 图片".into()),
+    };
+    let mut decoder = reader.into_decoder().map_err(undecodable)?;
+    // Reading the EXIF data can fail on a file cut short, too.
+    let (w, h) = decoder.dimensions();
+    if w == 0 || h == 0 {
+        return Err("图片的宽或高是 0".into());
+    }
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(format!("图片有 {w}×{h} 像素，太大了"));
+    }
+    let alpha = decoder.color_type().has_alpha();
+    let exif = decoder.exif_metadata().ok().flatten();
+    let orientation = exif
+        .as_deref()
+        .and_then(image::metadata::Orientation::from_exif_chunk)
+        .map_or(1, image::metadata::Orientation::to_exif);
+    let gps = exif.is_some_and(has_gps);
+    let (width, height) = if orientation >= 5 { (h, w) } else { (w, h) };
+    Ok(Probe {
+        format,
+        width,
+        height,
+        alpha,
+        orientation,
+        gps,
+        metadata: clean::has_metadata(bytes).unwrap_or(false),
+        hash: xxhash_rust::xxh3::xxh3_64(bytes),
+        bytes: bytes.len() as u64,
+    })
+}
+
+/// Why `image` could not read a picture, in words an author follows (its own message is
+/// English and technical).
+fn undecodable(e: image::ImageError) -> String {
+    match e {
+        image::ImageError::Limits(_) => "图片太大，读不进来".into(),
+        image::ImageError::Unsupported(_) => "用了 pufa 不支持的压缩方式".into(),
+        image::ImageError::IoError(_) => "文件读到一半就没有了，可能没有复制完整".into(),
+        _ => "文件内容不完整或已经损坏".into(),
+    }
+}
+
+/// Whether EXIF data (a TIFF structure, with or without the `Exif\0\0` prefix) holds GPS
+/// fields.
+fn has_gps(exif: Vec<u8>) -> bool {
+    let data = match exif.strip_prefix(b"Exif\0\0") {
+        Some(rest) => rest.to_vec(),
+        None => exif,
+    };
+    match exif::Reader::new().read_raw(data) {
+        Ok(parsed) => parsed.fields().any(|f| {
+            f.tag.context() == exif::Context::Gps || f.tag == exif::Tag::GPSInfoIFDPointer
+        }),
+        Err(_) => false,
+    }
+}
+
+/// Decodes the picture once and makes each of `outputs`.
+fn make(bytes: &[u8], probe: &Probe, outputs: &[&Output]) -> Result<Vec<Vec<u8>>, Diagnostic> {
+    let fail = |what: String| Diagnostic::error("picture/undecodable", what);
+    let mut made = Vec::with_capacity(outputs.len());
+    // A clean copy of a JPEG or PNG needs no decoding; the rest does.
+    let mut decoded: Option<image::DynamicImage> = None;
+    for o in outputs {
+        if o.kind == Kind::Clean {
+            // A turned PNG has no orientation block to keep: it is drawn upright instead.
+            if probe.format == Format::Jpeg || probe.orientation <= 1 {
+                let clean = clean::clean(bytes, probe.orientation)
+                    .ok_or_else(|| fail("图片的文件结构读不懂，无法去掉其中的拍摄信息".into()))?;
+                made.push(clean);
+                continue;
+            }
+        }
+        if decoded.is_none() {
+            decoded = Some(decode(bytes, probe).map_err(|e| fail(format!("图片读不出来：{e}")))?);
+        }
+        let image = decoded.as_ref().expect("decoded above");
+        made.push(encode(image, o).map_err(|e| fail(format!("无法生成缩小的图片：{e}")))?);
+    }
+    Ok(made)
+}
+
+/// The picture's pixels, upright, as 8-bit RGB or RGBA.
+fn decode(bytes: &[u8], probe: &Probe) -> Result<image::DynamicImage, String> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes));
+    reader.limits({
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(MAX_PIXELS * 8);
+        limits
+    });
+    let reader = reader
+        .with_guessed_format()
+        .map_err(|_| "文件读不出来".to_string())?;
+    let image = reader.decode().map_err(undecodable)?;
+    let mut image = if probe.alpha {
+        image::DynamicImage::ImageRgba8(image.into_rgba8())
+    } else {
+        image::DynamicImage::ImageRgb8(image.into_rgb8())
+    };
+    if let Some(o) = image::metadata::Orientation::from_exif(probe.orientation) {
+        image.apply_orientation(o);
+    }
+    Ok(image)
+}
+
+/// One output of a decoded picture: resized to its size and encoded.
+fn encode(image: &image::DynamicImage, o: &Output) -> Result<Vec<u8>, String> {
+    let (pixels, channels) = resize(image, o.width, o.height)?;
+    let mut out = Vec::new();
+    match (o.kind, channels) {
+        (Kind::Webp, 3 | 4) => return webp(&pixels, o.width, o.height, channels),
+        (Kind::Jpeg, 3) => jpeg(&pixels, o.width, o.height, &mut out)?,
+        (Kind::Jpeg, _) => {
+            // A share card of a transparent picture: on white.
+            let rgb: Vec<u8> = pixels
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let a = u16::from(p[3]);
+                    let on_white = |c: u8| ((u16::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
+                    [on_white(p[0]), on_white(p[1]), on_white(p[2])]
+                })
+                .collect();
+            jpeg(&rgb, o.width, o.height, &mut out)?;
+        }
+        (Kind::Png | Kind::Clean, _) => {
+            use image::ImageEncoder;
+            let color = if channels == 4 {
+                image::ExtendedColorType::Rgba8
+            } else {
+                image::ExtendedColorType::Rgb8
+            };
+            image::codecs::png::PngEncoder::new(&mut out)
+                .write_image(&pixels, o.width, o.height, color)
+                .map_err(|e| e.to_string())?;
+        }
+        (Kind::Webp, _) => return Err("不支持的像素格式".into()),
+    }
+    Ok(out)
+}
+
+/// The picture's pixels at `width` × `height` (Lanczos3), with their channel count.
+fn resize(image: &image::DynamicImage, width: u32, height: u32) -> Result<(Vec<u8>, u8), String> {
+    use fast_image_resize as fr;
+    let (pixel, channels, data) = match image {
+        image::DynamicImage::ImageRgba8(i) => (fr::PixelType::U8x4, 4, i.as_raw()),
+        image::DynamicImage::ImageRgb8(i) => (fr::PixelType::U8x3, 3, i.as_raw()),
+        _ => return Err("不支持的像素格式".into()),
+    };
+    if (width, height) == (image.width(), image.height()) {
+        return Ok((data.clone(), channels));
+    }
+    let src = fr::images::ImageRef::new(image.width(), image.height(), data, pixel)
+        .map_err(|e| e.to_string())?;
+    let mut dst = fr::images::Image::new(width, height, pixel);
+    fr::Resizer::new()
+        .resize(&src, &mut dst, None)
+        .map_err(|e| e.to_string())?;
+    Ok((dst.into_vec(), channels))
+}
+
+fn jpeg(rgb: &[u8], width: u32, height: u32, out: &mut Vec<u8>) -> Result<(), String> {
+    let (w, h) = (
+        u16::try_from(width).map_err(|_| "图片太宽")?,
+        u16::try_from(height).map_err(|_| "图片太高")?,
+    );
+    jpeg_encoder::Encoder::new(out, JPEG_QUALITY)
+        .encode(rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| e.to_string())
+}
+
+/// Lossy WebP through libwebp's simple encoding call.
+fn webp(pixels: &[u8], width: u32, height: u32, channels: u8) -> Result<Vec<u8>, String> {
+    let stride = width as usize * usize::from(channels);
+    if pixels.len() < stride * height as usize || width > WEBP_MAX || height > WEBP_MAX {
+        return Err("WebP 不支持这样的尺寸".into());
+    }
+    let mut output: *mut u8 = std::ptr::null_mut();
+    // SAFETY: `pixels` holds `height` rows of `stride` bytes (checked above) and outlives the
+    // call; libwebp writes a buffer it allocated to `output` and returns its length (0 on
+    // failure, with nothing to free).
+    let len = unsafe {
+        let encode = if channels == 4 {
+            libwebp_sys::WebPEncodeRGBA
+        } else {
+            libwebp_sys::WebPEncodeRGB
+        };
+        encode(
+            pixels.as_ptr(),
+            width as i32,
+            height as i32,
+            stride as i32,
+            WEBP_QUALITY,
+            &mut output,
+        )
+    };
+    if len == 0 || output.is_null() {
+        return Err("WebP 编码失败".into());
+    }
+    // SAFETY: libwebp returned `len` bytes at `output`, which are copied out before the
+    // buffer is handed back to it.
+    let bytes = unsafe {
+        let bytes = std::slice::from_raw_parts(output, len).to_vec();
+        libwebp_sys::WebPFree(output.cast());
+        bytes
+    };
+    Ok(bytes)
+}
+
+/// What `.pufa-cache/pictures.tsv` remembers: a probe by picture path, size and time.
+#[derive(Default)]
+struct ProbeCache {
+    lines: std::collections::HashMap<String, (Stamp, Probe)>,
+}
+
+impl ProbeCache {
+    const FILE: &'static str = "pictures.tsv";
+
+    fn read(root: &Path) -> ProbeCache {
+        let path = root.join(CACHE_DIR).join(Self::FILE);
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return ProbeCache::default();
+        };
+        let mut lines = std::collections::HashMap::new();
+        for line in text.lines() {
+            if let Some((asset, entry)) = parse_line(line) {
+                lines.insert(asset, entry);
+            }
+        }
+        ProbeCache { lines }
+    }
+
+    fn get(&self, asset: &str, stamp: Stamp) -> Option<Probe> {
+        let (s, probe) = self.lines.get(asset)?;
+        (*s == stamp).then(|| probe.clone())
+    }
+
+    /// Whether it remembers exactly `lines`.
+    fn same(&self, lines: &[(String, Stamp, Probe)]) -> bool {
+        lines.len() == self.lines.len()
+            && lines
+                .iter()
+                .all(|(a, s, p)| self.lines.get(a) == Some(&(*s, p.clone())))
+    }
+
+    /// Remembers `lines`, in place of what it held.
+    fn write(root: &Path, lines: &[(String, Stamp, Probe)]) {
+        let mut text = String::new();
+        for (asset, (size, time), p) in lines {
+            if asset.contains(['\t', '\n', '\r']) {
+                continue;
+            }
+            text.push_str(&format!(
+                "{size}\t{time}\t{:016x}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{asset}\n",
+                p.hash,
+                match p.format {
+                    Format::Jpeg => "jpeg",
+                    Format::Png => "png",
+                },
+                p.width,
+                p.height,
+                u8::from(p.alpha),
+                p.orientation,
+                u8::from(p.gps),
+                u8::from(p.metadata),
+            ));
+        }
+        // The cache only saves time: a site whose cache cannot be written still builds.
+        let dir = root.join(CACHE_DIR);
+        if cache_folder(root, &dir.join("pictures")).is_ok() {
+            let _ = write_cached(&dir.join(Self::FILE), text.as_bytes());
+        }
+    }
+}
+
+fn parse_line(line: &str) -> Option<(String, (Stamp, Probe))> {
+    let mut f = line.splitn(11, '\t');
+    let size: u64 = f.next()?.parse().ok()?;
+    let time: i128 = f.next()?.parse().ok()?;
+    let hash = u64::from_str_radix(f.next()?, 16).ok()?;
+    let format = match f.next()? {
+        "jpeg" => Format::Jpeg,
+        "png" => Format::Png,
+        _ => return None,
+    };
+    let width: u32 = f.next()?.parse().ok()?;
+    let height: u32 = f.next()?.parse().ok()?;
+    let alpha = f.next()? == "1";
+    let orientation: u8 = f.next()?.parse().ok().filter(|o| (1..=8).contains(o))?;
+    let gps = f.next()? == "1";
+    let metadata = f.next()? == "1";
+    let asset = f.next()?.to_string();
+    if width == 0 || height == 0 {
+        return None;
+    }
+    let probe = Probe {
+        format,
+        width,
+        height,
+        alpha,
+        orientation,
+        gps,
+        metadata,
+        hash,
+        bytes: size,
+    };
+    Some((asset, ((size, time), probe)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe_of(width: u32, height: u32) -> Probe {
+        Probe {
+            format: Format::Jpeg,
+            width,
+            height,
+            alpha: false,
+            orientation: 1,
+            gps: false,
+            metadata: false,
+            hash: 0,
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn widths_never_exceed_the_picture() {
+        assert_eq!(widths(&probe_of(3000, 2000)), [480, 960, 1600]);
+        assert_eq!(widths(&probe_of(1000, 500)), [480, 960, 1000]);
+        assert_eq!(widths(&probe_of(480, 270)), [480]);
+        assert_eq!(widths(&probe_of(200, 900)), [200]);
+        assert_eq!(height_at(&probe_of(3000, 2000), 1600), 1067);
+        assert_eq!(height_at(&probe_of(5000, 1), 480), 1);
+    }
+
+    #[test]
+    fn variants_sit_beside_the_picture() {
+        assert_eq!(
+            variant_path("media/照片 1.jpg", "-480w.webp"),
+            "media/照片 1-480w.webp"
+        );
+        assert_eq!(variant_path("a.b/c", "-480w.jpg"), "a.b/c-480w.jpg");
+        assert_eq!(variant_path(".jpg", "-480w.jpg"), ".jpg-480w.jpg");
+    }
+
+    /// The SIMD kernels `fast_image_resize` picks on this machine give the bytes its plain
+    /// code gives, so every computer publishes the same pictures.
+    #[test]
+    fn resizing_is_the_same_with_and_without_simd() {
+        use fast_image_resize as fr;
+        let (w, h) = (641u32, 427u32);
+        let pixels: Vec<u8> = (0..w * h * 3)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let src = fr::images::ImageRef::new(w, h, &pixels, fr::PixelType::U8x3).unwrap();
+        let run = |plain: bool| {
+            let mut dst = fr::images::Image::new(301, 200, fr::PixelType::U8x3);
+            let mut resizer = fr::Resizer::new();
+            if plain {
+                // SAFETY: no extensions is supported on every CPU.
+                unsafe { resizer.set_cpu_extensions(fr::CpuExtensions::None) };
+            }
+            resizer.resize(&src, &mut dst, None).unwrap();
+            dst.into_vec()
+        };
+        assert_eq!(run(false), run(true));
+    }
+
+    #[test]
+    fn probe_cache_lines_read_back() {
+        let p = Probe {
+            alpha: true,
+            orientation: 6,
+            gps: true,
+            metadata: true,
+            hash: 0xdead_beef,
+            bytes: 1234,
+            ..probe_of(640, 480)
+        };
+        let line = format!(
+            "1234\t-5\t{:016x}\tjpeg\t640\t480\t1\t6\t1\t1\tmedia/带\u{3000}空格.jpg",
+            p.hash
+        );
+        let (asset, (stamp, read)) = parse_line(&line).unwrap();
+        assert_eq!(asset, "media/带\u{3000}空格.jpg");
+        assert_eq!(stamp, (1234, -5));
+        assert_eq!(read, p);
+        assert!(parse_line("1\t2\t3").is_none());
+        assert!(parse_line(&line.replace("\t6\t", "\t9\t")).is_none());
+    }
+}

@@ -1,0 +1,312 @@
+//! Pictures: phone photos published upright, in widths, as WebP and JPEG, without EXIF or
+//! GPS; large PNGs made small; GIF and SVG as they are; the cache used on rebuilds.
+
+mod common;
+
+use common::{build_ok, contents, fixture, pufa, read};
+use std::fs;
+use std::path::Path;
+
+/// A 1,200 × 800 photo as a phone stores it: the left half red, the right half blue, with
+/// EXIF saying "turn 90° clockwise to show" and the GPS position of where it was taken.
+fn phone_photo() -> Vec<u8> {
+    let (w, h) = (1200u16, 800u16);
+    let mut rgb = Vec::with_capacity(usize::from(w) * usize::from(h) * 3);
+    for _y in 0..h {
+        for x in 0..w {
+            if x < w / 2 {
+                rgb.extend_from_slice(&[220, 30, 30]);
+            } else {
+                rgb.extend_from_slice(&[30, 30, 220]);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    encoder.add_app_segment(1, exif_with_gps(6)).unwrap();
+    encoder
+        .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
+/// EXIF data (with its `Exif\0\0` header) of an orientation and a GPS latitude.
+fn exif_with_gps(orientation: u16) -> Vec<u8> {
+    let mut t = Vec::new();
+    t.extend_from_slice(b"MM\0\x2a\0\0\0\x08");
+    // IFD0 at 8: two entries, Orientation and the GPS IFD's offset.
+    t.extend_from_slice(&2u16.to_be_bytes());
+    t.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+    t.extend_from_slice(&orientation.to_be_bytes());
+    t.extend_from_slice(&[0, 0]);
+    let gps_ifd = 8 + 2 + 2 * 12 + 4;
+    t.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1]);
+    t.extend_from_slice(&(gps_ifd as u32).to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    // The GPS IFD: GPSLatitudeRef "N" and GPSLatitude as three rationals after it.
+    assert_eq!(t.len(), gps_ifd);
+    t.extend_from_slice(&2u16.to_be_bytes());
+    t.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0]);
+    let rationals = gps_ifd + 2 + 2 * 12 + 4;
+    t.extend_from_slice(&[0, 2, 0, 5, 0, 0, 0, 3]);
+    t.extend_from_slice(&(rationals as u32).to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    for (n, d) in [(30u32, 1u32), (39, 1), (1234, 100)] {
+        t.extend_from_slice(&n.to_be_bytes());
+        t.extend_from_slice(&d.to_be_bytes());
+    }
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(t);
+    exif
+}
+
+/// A 3,000 × 2,000 poster saved as PNG: a smooth gradient.
+fn big_png() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(3000, 2000, |x, y| {
+        image::Rgb([(x / 12) as u8, (y / 8) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A 2 × 1 GIF.
+const GIF: &[u8] = b"GIF89a\x02\x00\x01\x00\x80\x00\x00\xff\x00\x00\x00\x00\xff!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00\x00\x02\x00\x01\x00\x00\x02\x02\x44\x01\x00;";
+
+/// The fixture with its pictures made.
+fn site() -> tempfile::TempDir {
+    let dir = fixture("pictures/basic");
+    let media = dir.path().join("content/media");
+    fs::write(media.join("photo.jpg"), phone_photo()).unwrap();
+    fs::write(media.join("big.png"), big_png()).unwrap();
+    fs::write(media.join("tianping.gif"), GIF).unwrap();
+    let mut broken = phone_photo();
+    broken.truncate(300);
+    fs::write(media.join("broken.jpg"), broken).unwrap();
+    dir
+}
+
+fn dimensions(path: &Path) -> (u32, u32) {
+    let bytes = fs::read(path).unwrap();
+    if bytes.starts_with(b"RIFF") && bytes.get(8..16) == Some(b"WEBPVP8 ") {
+        // Lossy WebP: the frame header holds 14-bit width and height.
+        let le = |at: usize| u32::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]) & 0x3fff);
+        return (le(26), le(28));
+    }
+    image::ImageReader::open(path)
+        .unwrap()
+        .with_guessed_format()
+        .unwrap()
+        .into_dimensions()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Whether the file's EXIF (if it has any) holds GPS fields.
+fn has_gps(path: &Path) -> bool {
+    let file = fs::File::open(path).unwrap();
+    let Ok(exif) = exif::Reader::new().read_from_container(&mut std::io::BufReader::new(file))
+    else {
+        return false;
+    };
+    exif.fields()
+        .any(|f| f.tag.context() == exif::Context::Gps || f.tag == exif::Tag::GPSInfoIFDPointer)
+}
+
+#[test]
+fn photos_are_published_upright_in_widths_without_location() {
+    let dir = site();
+    let stderr = build_ok(dir.path(), &[]);
+    let public = dir.path().join("public");
+    let media = public.join("media");
+    // The photo is shown 800 × 1,200 (turned): 480 px and its own 800 px, WebP and JPEG.
+    assert_eq!(dimensions(&media.join("photo-480w.jpg")), (480, 720));
+    assert_eq!(dimensions(&media.join("photo-800w.jpg")), (800, 1200));
+    assert_eq!(dimensions(&media.join("photo-480w.webp")), (480, 720));
+    let webp = fs::read(media.join("photo-480w.webp")).unwrap();
+    assert!(webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP");
+    assert!(
+        !media.join("photo-960w.jpg").exists(),
+        "never wider than the photo"
+    );
+    // Upright: the stored left half (red) is now the top.
+    let shown = image::open(media.join("photo-480w.jpg"))
+        .unwrap()
+        .into_rgb8();
+    let top = shown.get_pixel(240, 20);
+    let bottom = shown.get_pixel(240, 700);
+    assert!(top[0] > 150 && top[2] < 100, "top is red: {top:?}");
+    assert!(
+        bottom[2] > 150 && bottom[0] < 100,
+        "bottom is blue: {bottom:?}"
+    );
+    // The full-size photo at its own address: the same image data, its orientation, no GPS.
+    let original = media.join("photo.jpg");
+    assert!(!has_gps(&original));
+    assert_eq!(dimensions(&original), (1200, 800));
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::BufReader::new(
+            fs::File::open(&original).unwrap(),
+        ))
+        .unwrap();
+    let orientation = exif
+        .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0));
+    assert_eq!(orientation, Some(6));
+    // No published file carries GPS; the source still does, and the author is told.
+    for (file, _) in contents(&public) {
+        assert!(!has_gps(&public.join(&file)), "{file} carries GPS");
+    }
+    assert!(has_gps(&dir.path().join("content/media/photo.jpg")));
+    assert!(
+        stderr.contains("content/articles/tiaojie.md:4:8") && stderr.contains("拍摄地点"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/articles/tiaojie.md:10:1"),
+        "the picture in the text is named too: {stderr}"
+    );
+
+    // The large PNG: three widths, photos as JPEG, and a 1,200 px share picture.
+    assert_eq!(dimensions(&media.join("big-480w.jpg")), (480, 320));
+    assert_eq!(dimensions(&media.join("big-960w.webp")), (960, 640));
+    assert_eq!(dimensions(&media.join("big-1600w.jpg")), (1600, 1067));
+    assert_eq!(dimensions(&media.join("big-1200w.jpg")), (1200, 800));
+    assert!(!media.join("big-3000w.jpg").exists());
+    // GIF and SVG as they are.
+    assert_eq!(fs::read(media.join("tianping.gif")).unwrap(), GIF);
+    assert!(media.join("logo.svg").exists());
+    assert!(!media.join("tianping-2w.webp").exists());
+    // A file that cannot be read as a picture, whose structure cannot be read either, is
+    // not published (it may hold a location); the author is told.
+    assert!(!media.join("broken.jpg").exists());
+    assert!(
+        stderr.contains("content/articles/huaitu.md:8:1") && stderr.contains("读不出来"),
+        "{stderr}"
+    );
+
+    // The page: <picture> with WebP and JPEG widths, width and height set.
+    let page = read(&public.join("articles/tiaojie/index.html"));
+    assert!(
+        page.contains("<picture><source type=\"image/webp\" srcset=\"../../media/photo-480w.webp 480w, ../../media/photo-800w.webp 800w\""),
+        "{page}"
+    );
+    assert!(page.contains("src=\"../../media/photo-800w.jpg\" srcset=\"../../media/photo-480w.jpg 480w, ../../media/photo-800w.jpg 800w\""), "{page}");
+    assert!(
+        page.contains("width=\"800\" height=\"1200\" alt=\"调解员与双方当事人握手\""),
+        "{page}"
+    );
+    assert!(page.contains("../../media/big-960w.webp 960w, ../../media/big-1600w.webp 1600w"));
+    // The share card reads the 1,200 px JPEG.
+    assert!(
+        page.contains(
+            "<meta property=\"og:image\" content=\"https://example.org/pufa/media/photo-800w.jpg\">"
+        ),
+        "{page}"
+    );
+    // Lists show the cover small, with its size.
+    let list = read(&public.join("articles/index.html"));
+    assert!(
+        list.contains("srcset=\"../media/photo-480w.webp 480w, ../media/photo-800w.webp 800w\""),
+        "{list}"
+    );
+    for (file, bytes) in contents(&public) {
+        if !file.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes);
+        for img in html.split("<img ").skip(1) {
+            let tag = &img[..img.find('>').unwrap()];
+            if tag.contains(".svg\"") || tag.contains(".gif\"") || tag.contains("broken.jpg") {
+                continue;
+            }
+            assert!(
+                tag.contains(" width=\"") && tag.contains(" height=\""),
+                "{file}: <img {tag}>"
+            );
+        }
+    }
+}
+
+/// The same files with the same bytes, the manifest aside (it holds the sources' times).
+fn assert_same(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)], what: &str) {
+    let names =
+        |x: &[(String, Vec<u8>)]| -> Vec<String> { x.iter().map(|(f, _)| f.clone()).collect() };
+    assert_eq!(names(a), names(b), "{what}");
+    for ((file, x), (_, y)) in a.iter().zip(b) {
+        assert!(file == ".pufa-output" || x == y, "{what}: {file} differs");
+    }
+}
+
+#[test]
+fn a_rebuild_takes_pictures_from_the_cache_and_gives_the_same_bytes() {
+    let dir = site();
+    build_ok(dir.path(), &[]);
+    let first = contents(&dir.path().join("public"));
+    let cache = dir.path().join(".pufa-cache/pictures");
+    let cached = |cache: &Path| -> Vec<(String, std::time::SystemTime)> {
+        let mut files: Vec<_> = fs::read_dir(cache)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, e.metadata().unwrap().modified().unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = cached(&cache);
+    assert!(!before.is_empty());
+    // A fresh output folder: every picture comes from the cache, none is made again.
+    fs::remove_dir_all(dir.path().join("public")).unwrap();
+    build_ok(dir.path(), &[]);
+    assert_eq!(cached(&cache), before, "the cache was not rewritten");
+    assert_same(
+        &contents(&dir.path().join("public")),
+        &first,
+        "from the cache",
+    );
+
+    // A changed photo is made again; the others are not.
+    let photo = dir.path().join("content/media/photo.jpg");
+    let mut bytes = phone_photo();
+    let end = bytes.len() - 2;
+    bytes[end - 1] ^= 1;
+    fs::write(&photo, bytes).unwrap();
+    build_ok(dir.path(), &[]);
+    let after = cached(&cache);
+    let added = after.iter().filter(|f| !before.contains(f)).count();
+    let photo_outputs = 2 * 2 + 1; // two widths in two formats, and the clean copy
+    assert_eq!(added, photo_outputs, "{after:?}");
+
+    // One thread or two, with or without the cache: the same bytes.
+    for threads in ["1", "2"] {
+        let other = site();
+        let out =
+            common::pufa_with_env(other.path(), &["build"], &[("RAYON_NUM_THREADS", threads)]);
+        assert!(out.status.success());
+        assert_same(&contents(&other.path().join("public")), &first, threads);
+    }
+}
+
+#[test]
+fn check_names_pictures_with_location_that_cannot_be_read_or_are_large() {
+    let dir = site();
+    // 10 MB and more: a warning (the photo padded with a comment segment after its header).
+    let mut large = phone_photo();
+    let mut padding = Vec::new();
+    for _ in 0..165 {
+        padding.extend_from_slice(&[0xFF, 0xFE, 0xFF, 0xFF]);
+        padding.extend(std::iter::repeat_n(b' ', 0xFFFD));
+    }
+    large.splice(2..2, padding);
+    assert!(large.len() > 10 * 1024 * 1024);
+    fs::write(dir.path().join("content/media/big.png"), &large).unwrap();
+    let out = pufa(dir.path(), &["check"]);
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        common::redacted_stderr(&out, dir.path())
+    );
+    insta::assert_snapshot!(shown);
+}
