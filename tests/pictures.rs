@@ -8,21 +8,27 @@ use std::fs;
 use std::path::Path;
 
 /// A 1,200 × 800 photo as a phone stores it: the left half red, the right half blue, with
-/// EXIF saying "turn 90° clockwise to show" and the GPS position of where it was taken.
+/// grain (so it weighs what a photo does, over 200 KB), EXIF saying "turn 90° clockwise to
+/// show" and the GPS position of where it was taken.
 fn phone_photo() -> Vec<u8> {
     let (w, h) = (1200u16, 800u16);
     let mut rgb = Vec::with_capacity(usize::from(w) * usize::from(h) * 3);
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
     for _y in 0..h {
         for x in 0..w {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let g = (seed % 24) as u8;
             if x < w / 2 {
-                rgb.extend_from_slice(&[220, 30, 30]);
+                rgb.extend_from_slice(&[220 - g, 30 + g, 30 + g]);
             } else {
-                rgb.extend_from_slice(&[30, 30, 220]);
+                rgb.extend_from_slice(&[30 + g, 30 + g, 220 - g]);
             }
         }
     }
     let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
     encoder.add_app_segment(1, exif_with_gps(6)).unwrap();
     encoder
         .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
@@ -122,6 +128,13 @@ fn photos_are_published_upright_in_widths_without_location() {
     assert_eq!(dimensions(&media.join("photo-480w.jpg")), (480, 720));
     assert_eq!(dimensions(&media.join("photo-800w.jpg")), (800, 1200));
     assert_eq!(dimensions(&media.join("photo-480w.webp")), (480, 720));
+    assert!(
+        fs::metadata(dir.path().join("content/media/photo.jpg"))
+            .unwrap()
+            .len()
+            > 200 * 1024,
+        "the photo weighs what a photo does"
+    );
     let webp = fs::read(media.join("photo-480w.webp")).unwrap();
     assert!(webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP");
     assert!(
@@ -157,14 +170,13 @@ fn photos_are_published_upright_in_widths_without_location() {
         assert!(!has_gps(&public.join(&file)), "{file} carries GPS");
     }
     assert!(has_gps(&dir.path().join("content/media/photo.jpg")));
+    // Once for the photo, at the first place that shows it, counting the others.
     assert!(
         stderr.contains("content/articles/tiaojie.md:4:8") && stderr.contains("拍摄地点"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("content/articles/tiaojie.md:10:1"),
-        "the picture in the text is named too: {stderr}"
-    );
+    assert_eq!(stderr.matches("picture/gps").count(), 1, "{stderr}");
+    assert!(stderr.contains("；另有 1 处也用到这张图片"), "{stderr}");
 
     // The large PNG: three widths, photos as JPEG, and a 1,200 px share picture.
     assert_eq!(dimensions(&media.join("big-480w.jpg")), (480, 320));
@@ -309,4 +321,45 @@ fn check_names_pictures_with_location_that_cannot_be_read_or_are_large() {
         common::redacted_stderr(&out, dir.path())
     );
     insta::assert_snapshot!(shown);
+}
+
+/// What the sample site promises its readers: no picture a page loads over 300 KB, no
+/// published file with GPS, every `<img>` with its size.
+#[test]
+fn the_sample_site_publishes_light_pictures_with_their_sizes() {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let result = common::pufa_with_env(
+        &common::repo_root(),
+        &["build", "--output", public.to_str().unwrap()],
+        &[("SOURCE_DATE_EPOCH", common::SAMPLE_TODAY_EPOCH)],
+    );
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let mut pictures = 0;
+    for (file, bytes) in contents(&public) {
+        let lower = file.to_ascii_lowercase();
+        if [".jpg", ".jpeg", ".png", ".webp", ".gif"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            pictures += 1;
+            assert!(bytes.len() <= 300 * 1024, "{file}: {} bytes", bytes.len());
+            assert!(!has_gps(&public.join(&file)), "{file} carries GPS");
+        }
+        if lower.ends_with(".html") {
+            let html = String::from_utf8_lossy(&bytes);
+            for img in html.split("<img ").skip(1) {
+                let tag = &img[..img.find('>').unwrap()];
+                assert!(
+                    tag.contains(" width=\"") && tag.contains(" height=\""),
+                    "{file}: <img {tag}>"
+                );
+            }
+        }
+    }
+    assert!(pictures > 20, "{pictures}");
 }

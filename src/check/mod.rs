@@ -25,12 +25,35 @@ const STALE_COLUMNS: usize = 5;
 pub fn page_lints(site: &Site, page: &Page) -> Diagnostics {
     let mut out = Vec::new();
     text_lints(site, page, &mut out);
-    for (asset, (line, column)) in &page.files_at {
-        for d in crate::picture::warnings(&site.pictures, asset) {
-            out.push(d.in_file(&page.source).at(*line, *column));
+    out
+}
+
+/// What the authors should know of their pictures (location data, a file too large, one
+/// that does not read as a picture): once a picture, at the first place that shows it, in
+/// page order (front matter before the text), saying how many more do.
+fn pictures(site: &Site, rendered: &[Rendered], out: &mut Diagnostics) {
+    let mut first: std::collections::BTreeMap<&str, (&Page, (usize, usize), usize)> =
+        std::collections::BTreeMap::new();
+    for (page, r) in site.pages.iter().zip(rendered) {
+        for (asset, at) in page.files_at.iter().chain(&r.pictures) {
+            if !site.pictures.probes.contains_key(asset) {
+                continue;
+            }
+            first
+                .entry(asset.as_str())
+                .and_modify(|(_, _, more)| *more += 1)
+                .or_insert((page, *at, 0));
         }
     }
-    out
+    for (asset, (page, (line, column), more)) in first {
+        for mut d in crate::picture::warnings(&site.pictures, asset) {
+            if more > 0 {
+                d.message
+                    .push_str(&format!("；另有 {more} 处也用到这张图片"));
+            }
+            out.push(d.in_file(&page.source).at(line, column));
+        }
+    }
 }
 
 /// The checks that look across pages: links to headings, dates.
@@ -40,6 +63,7 @@ pub fn across_pages(site: &Site, rendered: &[Rendered], tax: &Taxonomies) -> Dia
     dates(site, tax, &mut out);
     footer(site, &mut out);
     empty_columns(site, tax, &mut out);
+    pictures(site, rendered, &mut out);
     out
 }
 

@@ -101,6 +101,8 @@ pub struct Rendered {
     pub text: String,
     /// Content paths of the Markdown files this page links to (found or not).
     pub links_to: Vec<String>,
+    /// The JPEG and PNG files it shows, with the line and column of each image.
+    pub pictures: Vec<(String, (usize, usize))>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -571,18 +573,18 @@ impl Renderer<'_, '_> {
         true
     }
 
-    /// The picture, published resized, that the image address `raw` names; warns at `at`
-    /// about what the author should know of it (location data, a file too large, one that
-    /// cannot be read as a picture).
+    /// The picture, published resized, that the image address `raw` names; notes where
+    /// the page shows a JPEG or PNG ([`Rendered::pictures`]).
     fn picture_asset(&mut self, raw: &str, at: usize) -> Option<String> {
         if raw.starts_with('#') || raw.starts_with("//") || has_scheme(raw) {
             return None;
         }
         let path = raw.split(['?', '#']).next().unwrap_or(raw);
         let target = resolve_path(self.cx.content_path, &percent_decode(path))?;
-        for d in crate::picture::warnings(self.cx.pictures, &target) {
-            let d = self.positions.diagnostic(at, d);
-            self.out.diagnostics.push(d);
+        if self.cx.pictures.probes.contains_key(&target) {
+            self.out
+                .pictures
+                .push((target.clone(), self.positions.at(at)));
         }
         self.cx.pictures.get(&target)?;
         Some(target)

@@ -276,24 +276,20 @@ impl Pictures {
             return Vec::new();
         };
         let mut outputs = Vec::new();
-        let fallback = fallback(probe);
         for w in widths(probe) {
             let h = height_at(probe, w);
             if w <= WEBP_MAX && h <= WEBP_MAX {
                 outputs.push(self.output(asset, w, h, Kind::Webp));
             }
-            outputs.push(self.output(asset, w, h, fallback));
+            outputs.push(self.fallback_at(asset, probe, w));
         }
         let share = self.share(asset, probe);
-        if !outputs.contains(&share) {
-            outputs.push(share);
+        let clean = clean_output(asset, probe);
+        for o in [share, clean] {
+            if !outputs.contains(&o) {
+                outputs.push(o);
+            }
         }
-        outputs.push(Output {
-            path: asset.to_string(),
-            width: probe.width,
-            height: probe.height,
-            kind: Kind::Clean,
-        });
         outputs
     }
 
@@ -306,8 +302,20 @@ impl Pictures {
         }
     }
 
+    /// The JPEG or PNG of `probe` at width `w`: the clean original itself at its own width
+    /// when it is light enough to show as it is ([`reused`]).
+    fn fallback_at(&self, asset: &str, probe: &Probe, w: u32) -> Output {
+        if w == probe.width && reused(probe) {
+            return clean_output(asset, probe);
+        }
+        self.output(asset, w, height_at(probe, w), fallback(probe))
+    }
+
     fn share(&self, asset: &str, probe: &Probe) -> Output {
         let w = SHARE_WIDTH.min(probe.width);
+        if w == probe.width && reused(probe) && probe.format == Format::Jpeg {
+            return clean_output(asset, probe);
+        }
         self.output(asset, w, height_at(probe, w), Kind::Jpeg)
     }
 
@@ -322,7 +330,7 @@ impl Pictures {
     pub fn display(&self, asset: &str) -> Option<Output> {
         let probe = self.get(asset)?;
         let w = widths(probe).into_iter().min_by_key(|w| w.abs_diff(960))?;
-        Some(self.output(asset, w, height_at(probe, w), fallback(probe)))
+        Some(self.fallback_at(asset, probe, w))
     }
 
     /// How a page shows the picture at `asset`, its files' addresses made with `link`
@@ -330,21 +338,23 @@ impl Pictures {
     pub fn view(&self, asset: &str, link: &dyn Fn(&str) -> String) -> Option<View> {
         let probe = self.get(asset)?;
         let widths = widths(probe);
-        let outputs = self.outputs(asset);
-        let set = |kind: Kind| -> String {
-            outputs
+        let set = |of: &dyn Fn(u32) -> Output| -> String {
+            widths
                 .iter()
-                .filter(|o| o.kind == kind && widths.contains(&o.width))
+                .map(|&w| of(w))
                 .map(|o| format!("{} {}w", link(&o.path), o.width))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         let shown = self.display(asset)?;
-        let webp = set(Kind::Webp);
+        let webp = set(&|w| self.output(asset, w, height_at(probe, w), Kind::Webp));
+        let large = widths
+            .iter()
+            .any(|&w| w > WEBP_MAX || height_at(probe, w) > WEBP_MAX);
         Some(View {
             src: link(&shown.path),
-            srcset: Some(set(shown.kind)),
-            webp: (!webp.is_empty()).then_some(webp),
+            srcset: Some(set(&|w| self.fallback_at(asset, probe, w))),
+            webp: (!large).then_some(webp),
             width: Some(shown.width),
             height: Some(shown.height),
         })
@@ -493,6 +503,25 @@ fn read_error(e: &std::io::Error) -> Diagnostic {
         "picture/read",
         format!("读不出图片：{}", crate::fs::reason(e)),
     )
+}
+
+/// The full-size picture at its own address.
+fn clean_output(asset: &str, probe: &Probe) -> Output {
+    Output {
+        path: asset.to_string(),
+        width: probe.width,
+        height: probe.height,
+        kind: Kind::Clean,
+    }
+}
+
+/// Pictures this light need no copy made at their own width: the clean original serves
+/// (a turned PNG is drawn upright instead, so it is made again).
+const LIGHT_BYTES: u64 = 200 * 1024;
+
+/// Whether the clean original serves as the fallback at its own width.
+fn reused(probe: &Probe) -> bool {
+    probe.bytes <= LIGHT_BYTES && (probe.format == Format::Jpeg || probe.orientation <= 1)
 }
 
 /// The fallback format beside WebP: JPEG for photos, PNG for pictures with transparency.
