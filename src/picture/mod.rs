@@ -671,31 +671,64 @@ fn has_gps(exif: Vec<u8>) -> bool {
 }
 
 /// Decodes the picture once and makes each of `outputs`.
+///
+/// The widths are made largest first, each from the smallest one made so far that is at least
+/// one and a half times as wide (the 960 from the 1,600, the 480 from the 960), else from the
+/// picture itself; a turned photo is turned after it is made small, not before (turning
+/// 12 million pixels took a sixth of the time). WebP and JPEG of one width share the pixels.
 fn make(bytes: &[u8], probe: &Probe, outputs: &[&Output]) -> Result<Vec<Vec<u8>>, Diagnostic> {
     let fail = |what: String| Diagnostic::error("picture/undecodable", what);
-    let mut made = Vec::with_capacity(outputs.len());
+    let mut made: Vec<Option<Vec<u8>>> = vec![None; outputs.len()];
+    let mut order: Vec<usize> = (0..outputs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse((outputs[i].width, outputs[i].height)));
     // A clean copy of a JPEG or PNG needs no decoding; the rest does.
     let mut decoded: Option<image::DynamicImage> = None;
-    for o in outputs {
-        if o.kind == Kind::Clean {
-            // A turned PNG has no orientation block to keep: it is drawn upright instead.
-            if probe.format == Format::Jpeg || probe.orientation <= 1 {
-                let clean = clean::clean(bytes, probe.orientation)
-                    .ok_or_else(|| fail("图片的文件结构读不懂，无法去掉其中的拍摄信息".into()))?;
-                made.push(clean);
-                continue;
+    // Upright pixels made so far, by size.
+    let mut sized: Vec<image::DynamicImage> = Vec::new();
+    for i in order {
+        let o = outputs[i];
+        // A turned PNG has no orientation block to keep: it is drawn upright instead.
+        if o.kind == Kind::Clean && (probe.format == Format::Jpeg || probe.orientation <= 1) {
+            let clean = clean::clean(bytes, probe.orientation)
+                .ok_or_else(|| fail("图片的文件结构读不懂，无法去掉其中的拍摄信息".into()))?;
+            made[i] = Some(clean);
+            continue;
+        }
+        let at = match sized
+            .iter()
+            .position(|im| (im.width(), im.height()) == (o.width, o.height))
+        {
+            Some(at) => at,
+            None => {
+                let source = sized
+                    .iter()
+                    .filter(|im| u64::from(im.width()) * 2 >= u64::from(o.width) * 3)
+                    .min_by_key(|im| im.width());
+                let image = match source {
+                    Some(upright) => resized(upright, o.width, o.height, 1),
+                    None => {
+                        if decoded.is_none() {
+                            decoded = Some(
+                                decode(bytes, probe)
+                                    .map_err(|e| fail(format!("图片读不出来：{e}")))?,
+                            );
+                        }
+                        let stored = decoded.as_ref().expect("decoded above");
+                        resized(stored, o.width, o.height, probe.orientation)
+                    }
+                }
+                .map_err(|e| fail(format!("无法生成缩小的图片：{e}")))?;
+                sized.push(image);
+                sized.len() - 1
             }
-        }
-        if decoded.is_none() {
-            decoded = Some(decode(bytes, probe).map_err(|e| fail(format!("图片读不出来：{e}")))?);
-        }
-        let image = decoded.as_ref().expect("decoded above");
-        made.push(encode(image, o).map_err(|e| fail(format!("无法生成缩小的图片：{e}")))?);
+        };
+        let bytes = encode(&sized[at], o).map_err(|e| fail(format!("无法生成缩小的图片：{e}")))?;
+        made[i] = Some(bytes);
     }
-    Ok(made)
+    Ok(made.into_iter().map(Option::unwrap_or_default).collect())
 }
 
-/// The picture's pixels, upright, as 8-bit RGB or RGBA.
+/// The picture's pixels as stored (not yet turned), as 8-bit RGB or RGBA.
 fn decode(bytes: &[u8], probe: &Probe) -> Result<image::DynamicImage, String> {
     let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes));
     reader.limits({
@@ -707,24 +740,65 @@ fn decode(bytes: &[u8], probe: &Probe) -> Result<image::DynamicImage, String> {
         .with_guessed_format()
         .map_err(|_| "文件读不出来".to_string())?;
     let image = reader.decode().map_err(undecodable)?;
-    let mut image = if probe.alpha {
+    Ok(if probe.alpha {
         image::DynamicImage::ImageRgba8(image.into_rgba8())
     } else {
         image::DynamicImage::ImageRgb8(image.into_rgb8())
-    };
-    if let Some(o) = image::metadata::Orientation::from_exif(probe.orientation) {
-        image.apply_orientation(o);
-    }
-    Ok(image)
+    })
 }
 
-/// One output of a decoded picture: resized to its size and encoded.
+/// `image` (stored with EXIF `orientation`) upright at `width` × `height`: resized to the
+/// stored shape of that size (Lanczos3), then turned.
+fn resized(
+    image: &image::DynamicImage,
+    width: u32,
+    height: u32,
+    orientation: u8,
+) -> Result<image::DynamicImage, String> {
+    use fast_image_resize as fr;
+    let (w, h) = if orientation >= 5 {
+        (height, width)
+    } else {
+        (width, height)
+    };
+    let (pixel, data) = match image {
+        image::DynamicImage::ImageRgba8(i) => (fr::PixelType::U8x4, i.as_raw()),
+        image::DynamicImage::ImageRgb8(i) => (fr::PixelType::U8x3, i.as_raw()),
+        _ => return Err("不支持的像素格式".into()),
+    };
+    let pixels = if (w, h) == (image.width(), image.height()) {
+        data.clone()
+    } else {
+        let src = fr::images::ImageRef::new(image.width(), image.height(), data, pixel)
+            .map_err(|e| e.to_string())?;
+        let mut dst = fr::images::Image::new(w, h, pixel);
+        fr::Resizer::new()
+            .resize(&src, &mut dst, None)
+            .map_err(|e| e.to_string())?;
+        dst.into_vec()
+    };
+    let mut out: image::DynamicImage = match pixel {
+        fr::PixelType::U8x4 => image::RgbaImage::from_raw(w, h, pixels).map(Into::into),
+        _ => image::RgbImage::from_raw(w, h, pixels).map(Into::into),
+    }
+    .ok_or("像素数目不对")?;
+    if let Some(o) = image::metadata::Orientation::from_exif(orientation) {
+        out.apply_orientation(o);
+    }
+    Ok(out)
+}
+
+/// One output from upright pixels of its size: encoded.
 fn encode(image: &image::DynamicImage, o: &Output) -> Result<Vec<u8>, String> {
-    let (pixels, channels) = resize(image, o.width, o.height)?;
+    let (pixels, channels): (&[u8], u8) = match image {
+        image::DynamicImage::ImageRgba8(i) => (i.as_raw(), 4),
+        image::DynamicImage::ImageRgb8(i) => (i.as_raw(), 3),
+        _ => return Err("不支持的像素格式".into()),
+    };
     let mut out = Vec::new();
     match (o.kind, channels) {
-        (Kind::Webp, 3 | 4) => return webp(&pixels, o.width, o.height, channels),
-        (Kind::Jpeg, 3) => jpeg(&pixels, o.width, o.height, &mut out)?,
+        (Kind::Webp, _) => return webp(pixels, o.width, o.height, channels),
+        (Kind::Jpeg, 3) => jpeg(pixels, o.width, o.height, &mut out)?,
         (Kind::Jpeg, _) => {
             // A share card of a transparent picture: on white.
             let rgb: Vec<u8> = pixels
@@ -745,32 +819,11 @@ fn encode(image: &image::DynamicImage, o: &Output) -> Result<Vec<u8>, String> {
                 image::ExtendedColorType::Rgb8
             };
             image::codecs::png::PngEncoder::new(&mut out)
-                .write_image(&pixels, o.width, o.height, color)
+                .write_image(pixels, o.width, o.height, color)
                 .map_err(|e| e.to_string())?;
         }
-        (Kind::Webp, _) => return Err("不支持的像素格式".into()),
     }
     Ok(out)
-}
-
-/// The picture's pixels at `width` × `height` (Lanczos3), with their channel count.
-fn resize(image: &image::DynamicImage, width: u32, height: u32) -> Result<(Vec<u8>, u8), String> {
-    use fast_image_resize as fr;
-    let (pixel, channels, data) = match image {
-        image::DynamicImage::ImageRgba8(i) => (fr::PixelType::U8x4, 4, i.as_raw()),
-        image::DynamicImage::ImageRgb8(i) => (fr::PixelType::U8x3, 3, i.as_raw()),
-        _ => return Err("不支持的像素格式".into()),
-    };
-    if (width, height) == (image.width(), image.height()) {
-        return Ok((data.clone(), channels));
-    }
-    let src = fr::images::ImageRef::new(image.width(), image.height(), data, pixel)
-        .map_err(|e| e.to_string())?;
-    let mut dst = fr::images::Image::new(width, height, pixel);
-    fr::Resizer::new()
-        .resize(&src, &mut dst, None)
-        .map_err(|e| e.to_string())?;
-    Ok((dst.into_vec(), channels))
 }
 
 fn jpeg(rgb: &[u8], width: u32, height: u32, out: &mut Vec<u8>) -> Result<(), String> {
