@@ -28,6 +28,8 @@ pub const WIDTHS: &[u32] = &[480, 960, 1600];
 pub const SHARE_WIDTH: u32 = 1200;
 /// Originals larger than this are worth making smaller before they go on the site.
 pub const LARGE_BYTES: u64 = 10 * 1024 * 1024;
+/// Files named as pictures that are larger are not read at all: no photo is this large.
+const MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// Pictures with more pixels are not decoded (about 12,000 × 8,000).
 const MAX_PIXELS: u64 = 100_000_000;
 const JPEG_QUALITY: u8 = 80;
@@ -230,6 +232,10 @@ impl Pictures {
                 let stamp = stamp(&file);
                 let probe = match stamp.and_then(|s| remembered.get(asset, s)) {
                     Some(probe) => Ok(probe),
+                    None if stamp.is_some_and(|(size, _)| size > MAX_BYTES) => Err(format!(
+                        "文件有 {} MB，不像是一张照片",
+                        stamp.map_or(0, |(size, _)| size >> 20)
+                    )),
                     None => std::fs::read(&file)
                         .map_err(|e| crate::fs::reason(&e))
                         .and_then(|bytes| probe(&bytes)),
@@ -404,6 +410,9 @@ impl Pictures {
         cache: &Path,
         copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
     ) -> Result<(), Diagnostic> {
+        if std::fs::metadata(original).is_ok_and(|m| m.len() > MAX_BYTES) {
+            return Ok(());
+        }
         let bytes = std::fs::read(original).map_err(|e| read_error(&e))?;
         match clean::has_metadata(&bytes) {
             Some(false) => copy(original, asset),
