@@ -84,6 +84,8 @@ fn site() -> tempfile::TempDir {
     let dir = fixture("pictures/basic");
     let media = dir.path().join("content/media");
     fs::write(media.join("photo.jpg"), phone_photo()).unwrap();
+    // The same photo under a second name: the same cache files, made at the same time.
+    fs::write(media.join("photo-copy.jpg"), phone_photo()).unwrap();
     fs::write(media.join("big.png"), big_png()).unwrap();
     fs::write(media.join("tianping.gif"), GIF).unwrap();
     let mut broken = phone_photo();
@@ -156,6 +158,10 @@ fn photos_are_published_upright_in_widths_without_location() {
     let original = media.join("photo.jpg");
     assert!(!has_gps(&original));
     assert_eq!(dimensions(&original), (1200, 800));
+    assert_eq!(
+        fs::read(media.join("photo-copy-480w.webp")).unwrap(),
+        fs::read(media.join("photo-480w.webp")).unwrap()
+    );
     let exif = exif::Reader::new()
         .read_from_container(&mut std::io::BufReader::new(
             fs::File::open(&original).unwrap(),

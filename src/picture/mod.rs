@@ -580,9 +580,12 @@ fn cache_folder(root: &Path, cache: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Writes a cache file whole: through a temporary file and a rename.
+/// Writes a cache file whole: through a temporary file of its own and a rename (two copies
+/// of one photo under different names make the same cache file at the same time).
 fn write_cached(path: &Path, data: &[u8]) -> Result<(), Diagnostic> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
     let result = std::fs::write(&tmp, data).and_then(|()| std::fs::rename(&tmp, path));
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
