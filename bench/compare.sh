@@ -7,6 +7,12 @@
 # and, once, a pufa rebuild with nothing changed. Prints median wall times, peak memory, the
 # files each run wrote and the pufa/Hugo ratios.
 #   bench/compare.sh [ARTICLES] [RUNS]        e.g. bench/compare.sh 10000 3
+#
+# With BENCH_PHOTOS=1 the pictures are real-size JPEGs (bench/corpus.rs `photos`: 1,280 × 960
+# photos, 1,280 × 720 posters) and Hugo resizes them as pufa does (bench/hugo/layouts/partials/
+# picture.html, the pictures under assets/). Both keep what they made between runs (pufa in
+# .pufa-cache/, Hugo in resources/_gen/), so only the first fresh build of each makes every
+# picture: its time is the first of "每次".
 # Needs /usr/bin/time and, for the comparison, Hugo (Debian package hugo).
 #
 # Measures on the disk first (BENCH_DIR, by default /var/tmp), then again on /dev/shm, a file
@@ -37,12 +43,19 @@ measure() {
   trap "rm -rf '$work'" RETURN
   echo
   echo "## $label：$work（$(df --output=fstype "$work" | tail -1)）"
-  target/release/examples/corpus "$work/site" "$articles" 1 2>/dev/null
+  local photos=""
+  [ "${BENCH_PHOTOS:-0}" != 0 ] && photos=photos
+  target/release/examples/corpus "$work/site" "$articles" 1 $photos 2>/dev/null
   if $have_hugo; then
-    mkdir -p "$work/hugo/content" "$work/hugo/static"
+    mkdir -p "$work/hugo/content" "$work/hugo/static" "$work/hugo/assets"
     cp -r bench/hugo/. "$work/hugo/"
     (cd "$work/site/content" && tar cf - --exclude=./images --exclude=./media .) | (cd "$work/hugo/content" && tar xf -)
-    cp -r "$work/site/content/images" "$work/site/content/media" "$work/hugo/static/"
+    cp -r "$work/site/content/media" "$work/hugo/static/"
+    if [ -n "$photos" ]; then
+      cp -r "$work/site/content/images" "$work/hugo/assets/"
+    else
+      cp -r "$work/site/content/images" "$work/hugo/static/"
+    fi
   fi
   local edited
   edited=$(cd "$work/site/content" && find articles -name '*.md' | sort | awk 'NR == 1')

@@ -1,12 +1,16 @@
 //! Writes a benchmark site: N articles and N/10 episodes of plausible Chinese legal-publicity
-//! text with front matter, topics, months, images and episode media (tiny files). The same
-//! seed gives the same site, byte for byte. Like a county site, every item has pictures of
-//! its own: a photo for each article (two for every tenth) and a poster for each episode,
-//! 12,000 media files at 10,000 articles.
+//! text with front matter, topics, months, images and episode media. The same seed gives
+//! the same site, byte for byte. Like a county site, every item has pictures of its own: a
+//! photo for each article (two for every tenth) and a poster for each episode, 12,000 media
+//! files at 10,000 articles. The pictures are 1×1 PNGs, or with `photos` real-size JPEGs:
+//! 1,280 × 960 photos and 1,280 × 720 posters, the size WeChat passes photos on at.
 //!
 //! ```text
-//! cargo run --release --example corpus -- OUT_DIR [ARTICLES] [SEED]
+//! cargo run --release --example corpus -- OUT_DIR [ARTICLES] [SEED] [photos]
 //! ```
+
+#[path = "photo.rs"]
+mod photo;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -197,6 +201,10 @@ fn main() {
     };
     let articles: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let seed: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
+    let photos = args.get(4).is_some_and(|a| a == "photos");
+    // The pictures' extension and bytes: written after the text, in parallel.
+    let ext = if photos { "jpg" } else { "png" };
+    let mut pictures: Vec<(std::path::PathBuf, (u16, u16))> = Vec::new();
     let episodes = articles / 10;
     let out = Path::new(out);
     if out.exists() {
@@ -269,16 +277,22 @@ fn main() {
         body.push_str("\n\n");
         let _ = writeln!(
             body,
-            "![{}宣传活动现场](../../images/{y}/a{i:05}.png)\n",
+            "![{}宣传活动现场](../../images/{y}/a{i:05}.{ext})\n",
             rng.pick(PLACES)
         );
-        write(&content.join(format!("images/{y}/a{i:05}.png")), PNG);
+        pictures.push((
+            content.join(format!("images/{y}/a{i:05}.{ext}")),
+            (1280, 960),
+        ));
         if i % 10 == 0 {
             let _ = writeln!(
                 body,
-                "![现场发放的宣传资料](../../images/{y}/a{i:05}-2.png)\n"
+                "![现场发放的宣传资料](../../images/{y}/a{i:05}-2.{ext})\n"
             );
-            write(&content.join(format!("images/{y}/a{i:05}-2.png")), PNG);
+            pictures.push((
+                content.join(format!("images/{y}/a{i:05}-2.{ext}")),
+                (1280, 960),
+            ));
         }
         for _ in 0..3 + rng.below(3) {
             let _ = writeln!(body, "## {}\n", rng.pick(HEADINGS));
@@ -297,7 +311,10 @@ fn main() {
 
     for i in 0..episodes {
         let (y, m, d) = date(&mut rng, i, episodes);
-        write(&content.join(format!("images/posters/e{i:04}.png")), PNG);
+        pictures.push((
+            content.join(format!("images/posters/e{i:04}.{ext}")),
+            (1280, 720),
+        ));
         let media = if i % 3 == 0 {
             "video: ../media/ep.mp4\nsubtitles: ../media/ep.vtt".to_string()
         } else {
@@ -306,7 +323,7 @@ fn main() {
         write(
             &content.join(format!("episodes/e{i:04}.md")),
             format!(
-                "---\ntitle: \"第{}集 {}\"\ndate: {y}-{m:02}-{d:02}\nseries: {}\nepisode: {}\n{media}\nposter: ../images/posters/e{i:04}.png\nduration: \"0{}:{:02}\"\ntopics: [{}]\n---\n\n{}\n",
+                "---\ntitle: \"第{}集 {}\"\ndate: {y}-{m:02}-{d:02}\nseries: {}\nepisode: {}\n{media}\nposter: ../images/posters/e{i:04}.{ext}\nduration: \"0{}:{:02}\"\ntopics: [{}]\n---\n\n{}\n",
                 i / 3 + 1,
                 rng.pick(ACTIONS),
                 series[i % 3],
@@ -317,6 +334,19 @@ fn main() {
                 paragraph(&mut rng)
             ),
         );
+    }
+    {
+        use rayon::prelude::*;
+        pictures
+            .par_iter()
+            .enumerate()
+            .for_each(|(i, (path, size))| {
+                if photos {
+                    write(path, photo::photo(seed ^ i as u64, *size, 85, None));
+                } else {
+                    write(path, PNG);
+                }
+            });
     }
     eprintln!(
         "已生成 {articles} 篇文章、{episodes} 集视频：{}",

@@ -186,6 +186,9 @@ pub fn prepare(settings: &Settings, diagnostics: &mut Diagnostics) -> Option<Pre
     if has_errors(diagnostics) {
         return None;
     }
+    let mut site = site;
+    let uses = picture_uses(&site, &rendered, &theme.crops);
+    site.pictures.set_uses(uses);
     let prepared = Prepared {
         site,
         theme,
@@ -317,6 +320,11 @@ impl Prepared {
                 before.is_some() && listed == *before
             })
         });
+        let mut site = site;
+        let uses = picture_uses(&site, &rendered, &theme.crops);
+        // Pictures used differently are made into other files: the outputs change.
+        let same_lists = same_lists && uses == *site.pictures.uses();
+        site.pictures.set_uses(uses);
         let kept = if same_lists { keep } else { None };
         let (cited, tax) = analyse(
             &site,
@@ -427,6 +435,52 @@ fn listed_as(
 }
 
 /// A column's `template:` names a template of the theme.
+/// How the pages use the pictures ([`crate::picture::Uses`]): covers and posters are framed
+/// and shown, Markdown images shown, files that Markdown, shortcodes and site.yaml link to
+/// linked.
+fn picture_uses(
+    site: &Site,
+    rendered: &[Rendered],
+    crops: &[crate::picture::Aspect],
+) -> crate::picture::Uses {
+    let is_picture = |asset: &&String| site.pictures.probes.contains_key(*asset);
+    let framed: BTreeSet<String> = site
+        .pages
+        .iter()
+        .flat_map(|p| {
+            [
+                p.cover.as_ref(),
+                p.episode().and_then(|e| e.poster.as_ref()),
+            ]
+        })
+        .flatten()
+        .filter(is_picture)
+        .cloned()
+        .collect();
+    let mut shown = framed.clone();
+    shown.extend(
+        rendered
+            .iter()
+            .flat_map(|r| r.pictures.iter().map(|(a, _)| a.clone())),
+    );
+    let config = &site.config;
+    let linked = rendered
+        .iter()
+        .flat_map(|r| &r.files)
+        .chain(config.banner.as_ref())
+        .chain(config.organization.emblem.as_ref())
+        .chain(config.organization.conac_image.as_ref())
+        .filter(is_picture)
+        .cloned()
+        .collect();
+    crate::picture::Uses {
+        crops: crops.to_vec(),
+        framed,
+        shown,
+        linked,
+    }
+}
+
 fn check_column_templates(site: &Site, engine: &Engine, diagnostics: &mut Diagnostics) {
     for page in &site.pages {
         let crate::content::Details::Column(crate::content::Column {

@@ -116,6 +116,9 @@ pub struct Theme {
     pub statics: BTreeMap<String, StaticSource>,
     /// `extra` defaults from theme.yaml; site.yaml's `extra` overrides them key by key.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// theme.yaml `crops`: the aspects covers and posters are cut to for lists and cards
+    /// (the `picture` function's `crop`). A later layer's list replaces an earlier one.
+    pub crops: Vec<crate::picture::Aspect>,
     /// What loading found that does not stop a build (links out of the site, characters
     /// removed from templates).
     pub warnings: Diagnostics,
@@ -145,6 +148,7 @@ impl Theme {
         let mut templates: BTreeMap<String, Template> = BTreeMap::new();
         let mut statics = BTreeMap::new();
         let mut extra = serde_json::Map::new();
+        let mut crops = Vec::new();
         let mut layers = vec![&BUILTIN[0]];
         layers.extend(builtin.filter(|b| b.name != "default"));
         for layer in layers {
@@ -161,7 +165,12 @@ impl Theme {
             for (file, bytes) in layer.statics {
                 statics.insert(file.to_string(), StaticSource::Builtin(bytes));
             }
-            merge_extra(&mut extra, layer.theme_yaml, None, &mut diagnostics);
+            read_theme_yaml(
+                (&mut extra, &mut crops),
+                layer.theme_yaml,
+                None,
+                &mut diagnostics,
+            );
         }
         let theme_shown = format!("{THEMES_DIR}/{name}/templates");
         read_templates(
@@ -177,7 +186,12 @@ impl Theme {
         let theme_yaml = theme_dir.join("theme.yaml");
         if let Ok(text) = std::fs::read_to_string(&theme_yaml) {
             let shown = format!("{THEMES_DIR}/{name}/theme.yaml");
-            merge_extra(&mut extra, &text, Some(&shown), &mut diagnostics);
+            read_theme_yaml(
+                (&mut extra, &mut crops),
+                &text,
+                Some(&shown),
+                &mut diagnostics,
+            );
         }
 
         // The theme's own version of every file stays reachable as `theme/NAME`.
@@ -205,6 +219,7 @@ impl Theme {
                 templates: templates.into_values().collect(),
                 statics,
                 extra,
+                crops,
                 warnings,
             })
         } else {
@@ -257,21 +272,30 @@ fn read_templates(
 }
 
 /// Adds the `extra` map of a theme.yaml to `extra`.
-fn merge_extra(
-    extra: &mut serde_json::Map<String, serde_json::Value>,
+/// Reads a theme.yaml layer: its `extra` merged key by key, its `crops` in place of the
+/// earlier layer's.
+fn read_theme_yaml(
+    (extra, crops): (
+        &mut serde_json::Map<String, serde_json::Value>,
+        &mut Vec<crate::picture::Aspect>,
+    ),
     theme_yaml: &str,
     shown: Option<&str>,
     diagnostics: &mut Diagnostics,
 ) {
     match yaml::parse(theme_yaml) {
         Ok(node) => {
-            if let Some(serde_json::Value::Object(map)) = node.entries().and_then(|entries| {
-                entries
+            let entry = |key: &str| {
+                node.entries()?
                     .iter()
-                    .find(|(k, _)| k.as_scalar_string().as_deref() == Some("extra"))
-                    .map(|(_, v)| v.to_json())
-            }) {
+                    .find(|(k, _)| k.as_scalar_string().as_deref() == Some(key))
+                    .map(|(_, v)| v)
+            };
+            if let Some(serde_json::Value::Object(map)) = entry("extra").map(yaml::Node::to_json) {
                 extra.extend(map);
+            }
+            if let Some(list) = entry("crops") {
+                *crops = read_crops(list, shown, diagnostics);
             }
         }
         Err(e) => {
@@ -284,6 +308,45 @@ fn merge_extra(
             }
         }
     }
+}
+
+/// theme.yaml `crops: ["16:9", "4:3"]`; what cannot be read is reported and left out.
+fn read_crops(
+    list: &yaml::Node,
+    shown: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<crate::picture::Aspect> {
+    let mut report = |node: &yaml::Node, message: String| {
+        if let Some(shown) = shown {
+            diagnostics.push(
+                Diagnostic::error("theme/crops", message)
+                    .in_file(shown)
+                    .at(node.line, node.column)
+                    .with_suggestion("写成宽和高之比，例如 crops: [\"16:9\", \"4:3\"]"),
+            );
+        }
+    };
+    let items = match &list.value {
+        yaml::Value::Seq(items) => items.as_slice(),
+        yaml::Value::Null => &[],
+        _ => {
+            report(
+                list,
+                format!("crops 应当是一个列表，这里是{}", list.kind_name()),
+            );
+            return Vec::new();
+        }
+    };
+    let mut crops = Vec::new();
+    for item in items {
+        let text = item.as_scalar_string().unwrap_or_default();
+        match crate::picture::Aspect::parse(&text) {
+            Some(aspect) if !crops.contains(&aspect) => crops.push(aspect),
+            Some(_) => {}
+            None => report(item, format!("看不懂裁剪比例“{text}”")),
+        }
+    }
+    crops
 }
 
 /// Files under `dir`, sorted, as (path relative to `dir` with `/`, full path), by the rule

@@ -29,41 +29,13 @@ fn phone_photo() -> Vec<u8> {
     }
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
-    encoder.add_app_segment(1, exif_with_gps(6)).unwrap();
+    encoder
+        .add_app_segment(1, common::exif_with_gps(6))
+        .unwrap();
     encoder
         .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
         .unwrap();
     out
-}
-
-/// EXIF data (with its `Exif\0\0` header) of an orientation and a GPS latitude.
-fn exif_with_gps(orientation: u16) -> Vec<u8> {
-    let mut t = Vec::new();
-    t.extend_from_slice(b"MM\0\x2a\0\0\0\x08");
-    // IFD0 at 8: two entries, Orientation and the GPS IFD's offset.
-    t.extend_from_slice(&2u16.to_be_bytes());
-    t.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
-    t.extend_from_slice(&orientation.to_be_bytes());
-    t.extend_from_slice(&[0, 0]);
-    let gps_ifd = 8 + 2 + 2 * 12 + 4;
-    t.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1]);
-    t.extend_from_slice(&(gps_ifd as u32).to_be_bytes());
-    t.extend_from_slice(&0u32.to_be_bytes());
-    // The GPS IFD: GPSLatitudeRef "N" and GPSLatitude as three rationals after it.
-    assert_eq!(t.len(), gps_ifd);
-    t.extend_from_slice(&2u16.to_be_bytes());
-    t.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0]);
-    let rationals = gps_ifd + 2 + 2 * 12 + 4;
-    t.extend_from_slice(&[0, 2, 0, 5, 0, 0, 0, 3]);
-    t.extend_from_slice(&(rationals as u32).to_be_bytes());
-    t.extend_from_slice(&0u32.to_be_bytes());
-    for (n, d) in [(30u32, 1u32), (39, 1), (1234, 100)] {
-        t.extend_from_slice(&n.to_be_bytes());
-        t.extend_from_slice(&d.to_be_bytes());
-    }
-    let mut exif = b"Exif\0\0".to_vec();
-    exif.extend(t);
-    exif
 }
 
 /// A 3,000 × 2,000 poster saved as PNG: a smooth gradient.
@@ -163,7 +135,8 @@ fn photos_are_published_upright_in_widths_without_location() {
         bottom[2] > 150 && bottom[0] < 100,
         "bottom is blue: {bottom:?}"
     );
-    // The full-size photo at its own address: the same image data, its orientation, no GPS.
+    // Linked (查看原图), the full-size photo is published at its own address: the same
+    // image data, its orientation, no GPS.
     let original = media.join("photo.jpg");
     assert!(!has_gps(&original));
     assert_eq!(dimensions(&original), (1200, 800));
@@ -199,6 +172,26 @@ fn photos_are_published_upright_in_widths_without_location() {
     assert_eq!(dimensions(&media.join("big-1600w.jpg")), (1600, 1067));
     assert_eq!(dimensions(&media.join("big-1200w.jpg")), (1200, 800));
     assert!(!media.join("big-3000w.jpg").exists());
+    // Shown only resized and linked nowhere, its 3,000 px original is not published; a
+    // picture no page shows is (a page may use it in HTML pufa does not read).
+    assert!(!media.join("big.png").exists());
+    assert!(media.join("photo-copy.jpg").exists());
+    assert!(!has_gps(&media.join("photo-copy.jpg")));
+
+    // The cover, cut to the aspects the theme asks for (16:9 and 4:3), never wider than the
+    // photo, from its upper part: a third of what is cut off lies above.
+    assert_eq!(dimensions(&media.join("photo-16x9-480w.jpg")), (480, 270));
+    assert_eq!(dimensions(&media.join("photo-16x9-800w.webp")), (800, 450));
+    assert_eq!(dimensions(&media.join("photo-4x3-800w.jpg")), (800, 600));
+    assert!(!media.join("photo-16x9-960w.jpg").exists());
+    assert!(!media.join("big-16x9-480w.jpg").exists(), "not a cover");
+    let cut = image::open(media.join("photo-16x9-800w.jpg"))
+        .unwrap()
+        .into_rgb8();
+    // Rows 250–700 of the upright photo, red above its row 600 (here 350) and blue below.
+    let (red, blue) = (cut.get_pixel(400, 300), cut.get_pixel(400, 420));
+    assert!(red[0] > 150 && red[2] < 100, "red: {red:?}");
+    assert!(blue[2] > 150 && blue[0] < 100, "blue: {blue:?}");
     // GIF and SVG as they are.
     assert_eq!(fs::read(media.join("tianping.gif")).unwrap(), GIF);
     assert!(media.join("logo.svg").exists());
@@ -233,8 +226,20 @@ fn photos_are_published_upright_in_widths_without_location() {
     // Lists show the cover small, with its size.
     let list = read(&public.join("articles/index.html"));
     assert!(
-        list.contains("srcset=\"../media/photo-480w.webp 480w, ../media/photo-800w.webp 800w\""),
+        list.contains(
+            "srcset=\"../media/photo-16x9-480w.webp 480w, ../media/photo-16x9-800w.webp 800w\""
+        ),
         "{list}"
+    );
+    assert!(
+        list.contains("src=\"../media/photo-16x9-800w.jpg\" srcset=\"../media/photo-16x9-480w.jpg 480w, ../media/photo-16x9-800w.jpg 800w\" sizes=\"(max-width: 600px) 6.5rem, 8rem\" width=\"800\" height=\"450\" class=\"item-cover\""),
+        "{list}"
+    );
+    // The home page's picture news, at 4:3.
+    let home = read(&public.join("index.html"));
+    assert!(
+        home.contains("media/photo-4x3-800w.jpg\" srcset="),
+        "{home}"
     );
     for (file, bytes) in contents(&public) {
         if !file.ends_with(".html") {
@@ -300,7 +305,9 @@ fn a_rebuild_takes_pictures_from_the_cache_and_gives_the_same_bytes() {
     build_ok(dir.path(), &[]);
     let after = cached(&cache);
     let added = after.iter().filter(|f| !before.contains(f)).count();
-    let photo_outputs = 2 * 2 + 1; // two widths in two formats, and the clean copy
+    // Two widths in two formats, the clean copy (it is linked), and as the cover two widths
+    // in two formats at each of two aspects.
+    let photo_outputs = 2 * 2 + 1 + 2 * 2 * 2;
     assert_eq!(added, photo_outputs, "{after:?}");
 
     // One thread or two, with or without the cache: the same bytes.
@@ -369,4 +376,50 @@ fn the_sample_site_publishes_light_pictures_with_their_sizes() {
         }
     }
     assert!(pictures > 20, "{pictures}");
+}
+
+/// A theme says in theme.yaml which aspects it crops covers to; an aspect it cannot read, or
+/// a template asking for one it did not list, stops the build with the place named.
+#[test]
+fn crops_come_from_the_theme() {
+    let dir = site();
+    let theme = dir.path().join("themes/mine");
+    fs::create_dir_all(&theme).unwrap();
+    let config = dir.path().join("site.yaml");
+    let yaml = read(&config);
+    fs::write(&config, format!("{yaml}theme: mine\n")).unwrap();
+
+    fs::write(
+        theme.join("theme.yaml"),
+        "name: mine\ncrops:\n  - \"16:9\"\n  - 宽\n",
+    )
+    .unwrap();
+    let out = common::pufa(dir.path(), &["build"]);
+    assert!(!out.status.success());
+    let stderr = common::redacted_stderr(&out, dir.path());
+    assert!(
+        stderr.contains("themes/mine/theme.yaml:4:5") && stderr.contains("看不懂裁剪比例“宽”"),
+        "{stderr}"
+    );
+
+    // Only 16:9: the home page's picture news asks for 4:3.
+    fs::write(theme.join("theme.yaml"), "name: mine\ncrops: [\"16:9\"]\n").unwrap();
+    let out = common::pufa(dir.path(), &["build"]);
+    assert!(!out.status.success());
+    let stderr = common::redacted_stderr(&out, dir.path());
+    assert!(
+        stderr.contains("index.html") && stderr.contains("没有在 crops 里列出“4:3”"),
+        "{stderr}"
+    );
+
+    // Both: the covers are cut to each.
+    fs::write(
+        theme.join("theme.yaml"),
+        "name: mine\ncrops: [\"16:9\", 4/3, \"1:1\"]\n",
+    )
+    .unwrap();
+    build_ok(dir.path(), &[]);
+    let media = dir.path().join("public/media");
+    assert_eq!(dimensions(&media.join("photo-1x1-800w.jpg")), (800, 800));
+    assert!(media.join("photo-4x3-480w.webp").exists());
 }

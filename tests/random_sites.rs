@@ -4,11 +4,13 @@
 //! Each case writes a site — site.yaml with random and hostile values, content files with
 //! random names in random folders, front matter with random keys and values, bodies of
 //! nested and unclosed shortcodes, emphasis runs, control characters, personal data, empty
-//! and large files, symbolic links in and out of the site — and asserts what SPEC.md
+//! and large files, symbolic links in and out of the site, JPEG and PNG pictures of any size
+//! and orientation with location data (whole, cut short, or noise), a picture cache that
+//! holds garbage — and asserts what SPEC.md
 //! promises on any input: the exit code is 0 or 1, never a panic or an abort; every
 //! diagnostic names a file; `check` fails exactly when `build` does, with the same count of
 //! errors; nothing is written outside the output folder; no output holds a character that
-//! XML forbids. `cargo test` runs a few dozen sites; `PUFA_RANDOM_SITES=N` runs N.
+//! XML forbids; no published file carries a GPS position. `cargo test` runs a few dozen sites; `PUFA_RANDOM_SITES=N` runs N.
 //!
 //! A second test feeds the patterns that were once quadratic, at two sizes, and asserts
 //! that four times the input takes well under sixteen times as long.
@@ -42,6 +44,82 @@ struct Site {
     config: String,
     files: Vec<File>,
     links: Vec<Link>,
+    /// `.pufa-cache/pictures.tsv`, as a damaged cache might hold it.
+    cache: Option<String>,
+}
+
+/// The pictures a careful site may have, and the pages' ways of using them.
+const PICTURES: &[&str] = &["media/照片.jpg", "media/海报.png", "media/p 1.jpg"];
+
+/// A JPEG `w` × `h` with EXIF (orientation `o`, a GPS position), or a PNG, with or without
+/// transparency; whole, cut short, or noise with a picture's name.
+fn picture_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let jpeg = |w: u16, h: u16, o: u16, seed: u8| {
+        let rgb: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3)
+            .map(|i| (i as u8).wrapping_mul(seed | 1))
+            .collect();
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 80);
+        encoder
+            .add_app_segment(1, common::exif_with_gps(o))
+            .unwrap();
+        encoder
+            .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        out
+    };
+    let png = |w: u32, h: u32, alpha: bool| {
+        use image::ImageEncoder;
+        let channels = if alpha { 4 } else { 3 };
+        let pixels: Vec<u8> = (0..w * h * channels).map(|i| (i % 251) as u8).collect();
+        let color = if alpha {
+            image::ExtendedColorType::Rgba8
+        } else {
+            image::ExtendedColorType::Rgb8
+        };
+        let mut out = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(&pixels, w, h, color)
+            .unwrap();
+        out
+    };
+    prop_oneof![
+        3 => (1u16..70, 1u16..70, 0u16..10, any::<u8>()).prop_map(move |(w, h, o, s)| jpeg(w, h, o, s)),
+        2 => (1u32..70, 1u32..70, any::<bool>()).prop_map(move |(w, h, a)| png(w, h, a)),
+        1 => (1u16..70, 1u16..70, 0usize..600).prop_map(move |(w, h, cut)| {
+            let mut bytes = jpeg(w, h, 6, 7);
+            bytes.truncate(cut);
+            bytes
+        }),
+        1 => prop::collection::vec(any::<u8>(), 0..80),
+    ]
+}
+
+/// `.pufa-cache/pictures.tsv` lines: some shaped like the real ones, some not.
+fn cache_text() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        (
+            0u64..100_000,
+            any::<i64>(),
+            any::<u64>(),
+            prop::sample::select(vec!["jpeg", "png", "gif"]),
+            0u32..100_000,
+            0u32..100_000,
+            0u8..3,
+            0u8..12,
+            0u8..3,
+            0u8..3,
+            prop::sample::select(PICTURES)
+        )
+            .prop_map(|(size, time, hash, format, w, h, a, o, g, m, path)| {
+                format!(
+                    "{size}\t{time}\t{hash:016x}\t{format}\t{w}\t{h}\t{a}\t{o}\t{g}\t{m}\t{path}"
+                )
+            }),
+        "\\PC{0,40}",
+        "[0-9\t]{0,30}",
+    ];
+    prop::collection::vec(line, 0..6).prop_map(|lines| lines.join("\n"))
 }
 
 /// Text that makes trouble, piece by piece.
@@ -334,6 +412,8 @@ fn sound_piece() -> impl Strategy<Value = String> {
         1 => Just("\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n".to_string()),
         1 => Just("\n```\n{{ tip() }}\n```\n".to_string()),
         1 => Just("<b>粗</b>".to_string()),
+        1 => prop::sample::select(PICTURES).prop_map(|p| format!("\n![现场照片](/{p})\n")),
+        1 => prop::sample::select(PICTURES).prop_map(|p| format!("[查看原图](/{p})")),
     ]
 }
 
@@ -355,15 +435,17 @@ fn careful_site() -> impl Strategy<Value = Site> {
         scalar,
         prop::collection::vec(sound_piece(), 0..20),
         any::<bool>(),
+        prop::option::of(prop::sample::select(PICTURES)),
     )
-        .prop_map(|(folder, name, title, author, body, topic)| {
+        .prop_map(|(folder, name, title, author, body, topic, cover)| {
             let topics = if topic {
                 "topics: [电信诈骗, 专题]\n"
             } else {
                 ""
             };
+            let cover = cover.map(|c| format!("cover: /{c}\n")).unwrap_or_default();
             let text = format!(
-                "---\ntitle: {}\ndate: 2026-03-01\nauthor: {author}\n{topics}---\n{}\n",
+                "---\ntitle: {}\ndate: 2026-03-01\nauthor: {author}\n{topics}{cover}---\n{}\n",
                 serde_json::to_string(&title).unwrap(),
                 body.concat()
             );
@@ -376,6 +458,11 @@ fn careful_site() -> impl Strategy<Value = Site> {
         path: format!("media/{n}.png"),
         bytes: b"png".to_vec(),
     });
+    let picture =
+        (prop::sample::select(PICTURES), picture_bytes()).prop_map(|(path, bytes)| File {
+            path: path.to_string(),
+            bytes,
+        });
     let link = (any::<bool>(), any::<bool>()).prop_map(|(outside, folder)| Link {
         at: "media/linked".to_string(),
         outside,
@@ -383,16 +470,18 @@ fn careful_site() -> impl Strategy<Value = Site> {
     });
     (
         "\\PC{1,20}",
-        prop::collection::vec(prop_oneof![4 => markdown, 1 => asset], 1..6),
+        prop::collection::vec(prop_oneof![4 => markdown, 1 => asset, 2 => picture], 1..7),
         prop::option::of(link),
+        prop::option::of(cache_text()),
     )
-        .prop_map(|(title, files, link)| Site {
+        .prop_map(|(title, files, link, cache)| Site {
             config: format!(
                 "title: {}\nbase_url: \"https://example.org/pufa/\"\ntopics:\n  - 电信诈骗\n  - name: 专题\n    slug: \"../../../x\"\nlaws:\n  - name: 民法典\n    full_name: 中华人民共和国民法典\n",
                 serde_json::to_string(&title).unwrap()
             ),
             files,
             links: link.into_iter().collect(),
+            cache,
         })
 }
 
@@ -420,6 +509,7 @@ fn hostile_site() -> impl Strategy<Value = Site> {
             config,
             files,
             links,
+            cache: None,
         })
 }
 
@@ -442,6 +532,10 @@ fn write(site: &Site, dir: &Path) -> PathBuf {
     fs::create_dir_all(dir.join("secret-folder")).unwrap();
     fs::write(dir.join("secret-folder/x.txt"), "不应发布").unwrap();
     fs::write(root.join("site.yaml"), &site.config).unwrap();
+    if let Some(cache) = &site.cache {
+        fs::create_dir_all(root.join(".pufa-cache")).unwrap();
+        fs::write(root.join(".pufa-cache/pictures.tsv"), cache).unwrap();
+    }
     for file in &site.files {
         let path = content.join(&file.path);
         // Some random names are not possible on this system (too long with the folder):
@@ -594,12 +688,29 @@ fn check_site(site: &Site) -> Result<(), TestCaseError> {
         .into_iter()
         .filter(|(path, _)| !mine(path, "site/out") && !mine(path, "site/.pufa-cache"))
         .collect();
+    let before: Vec<(String, u64)> = before
+        .into_iter()
+        .filter(|(path, _)| !mine(path, "site/.pufa-cache"))
+        .collect();
     prop_assert_eq!(after, before, "build wrote outside its output folder");
     let out = root.join("out");
     if build_code == 0 {
         BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for (file, _) in listing(&out) {
             let path = out.join(&file);
+            if path.is_file() {
+                let reader = fs::File::open(&path).map(std::io::BufReader::new);
+                if let Ok(exif) = reader
+                    .map(|mut r| exif::Reader::new().read_from_container(&mut r))
+                    .unwrap_or(Err(exif::Error::NotFound("")))
+                {
+                    prop_assert!(
+                        !exif.fields().any(|f| f.tag.context() == exif::Context::Gps
+                            || f.tag == exif::Tag::GPSInfoIFDPointer),
+                        "{file} carries GPS"
+                    );
+                }
+            }
             if path.is_file() && !file.starts_with("media") {
                 let bytes = fs::read(&path).unwrap();
                 if let Ok(text) = std::str::from_utf8(&bytes) {

@@ -103,6 +103,8 @@ pub struct Rendered {
     pub links_to: Vec<String>,
     /// The JPEG and PNG files it shows, with the line and column of each image.
     pub pictures: Vec<(String, (usize, usize))>,
+    /// Content paths of the files (not Markdown) it links to or hands to a shortcode.
+    pub files: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -466,7 +468,7 @@ impl Renderer<'_, '_> {
         for (key, value) in &call.args {
             let value = match (key.as_str(), value) {
                 ("src" | "poster" | "subtitles", Arg::Str(path)) if !has_scheme(path) => {
-                    match self.file_link(path, at, "文件") {
+                    match self.file_link(path, at, "文件", false) {
                         Some(link) => link.into(),
                         None => return String::new(),
                     }
@@ -591,8 +593,9 @@ impl Renderer<'_, '_> {
     }
 
     /// A link to the file `raw` names (relative to the Markdown file), made relative to the
-    /// page; reports a missing file and returns `None`.
-    fn file_link(&mut self, raw: &str, at: usize, what: &str) -> Option<String> {
+    /// page; reports a missing file and returns `None`. Unless `image`, the file is noted as
+    /// linked ([`Rendered::files`]).
+    fn file_link(&mut self, raw: &str, at: usize, what: &str, image: bool) -> Option<String> {
         let (path, rest) = match raw.find(['?', '#']) {
             Some(i) => raw.split_at(i),
             None => (raw, ""),
@@ -618,6 +621,9 @@ impl Renderer<'_, '_> {
         }
         let mut link = url::relative(self.cx.page_path, &url::encode_path(&target), false);
         link.push_str(rest);
+        if !image {
+            self.out.files.push(target);
+        }
         Some(link)
     }
 
@@ -640,7 +646,7 @@ impl Renderer<'_, '_> {
         let fragment = raw.split_once('#').map(|(_, f)| f);
         if image || !path.ends_with(".md") {
             let what = if image { "图片" } else { "链接的文件" };
-            return match self.file_link(raw, at, what) {
+            return match self.file_link(raw, at, what, image) {
                 Some(link) => link.into(),
                 None => dest,
             };

@@ -15,15 +15,18 @@
 //! (docs/pictures.md says why these).
 
 pub mod clean;
+mod make;
 
 use crate::diagnostic::Diagnostic;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The folder under the site root where pufa keeps what it can make again.
 pub const CACHE_DIR: &str = ".pufa-cache";
 /// The widths a picture in the text is published in, where the picture is wider.
 pub const WIDTHS: &[u32] = &[480, 960, 1600];
+/// Widths of a picture cropped for a list or a card ([`Uses::crops`]): they show small.
+pub const CROP_WIDTHS: &[u32] = &[480, 960];
 /// The width of the picture for share cards (`og:image`).
 pub const SHARE_WIDTH: u32 = 1200;
 /// Originals larger than this are worth making smaller before they go on the site.
@@ -76,8 +79,57 @@ pub struct View {
     pub webp: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// The picture cropped to each aspect the theme asks for (`"16:9"` → its view), for
+    /// covers and posters; the `picture` function's `crop` picks one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub crops: BTreeMap<String, View>,
 }
 
+/// A width-to-height ratio a theme crops covers to (theme.yaml `crops: ["16:9"]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Aspect {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Aspect {
+    /// `16:9` (also `16/9`, `16x9`); `None` unless both are whole numbers from 1 to 100.
+    pub fn parse(text: &str) -> Option<Aspect> {
+        let (w, h) = text.trim().split_once([':', '/', 'x', '：'])?;
+        let number = |t: &str| {
+            t.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+        };
+        Some(Aspect {
+            width: number(w)?,
+            height: number(h)?,
+        })
+    }
+}
+
+impl std::fmt::Display for Aspect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.width, self.height)
+    }
+}
+
+/// How the site uses its pictures, which decides the files made of each: set by the
+/// pipeline once the pages are read ([`Pictures::set_uses`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Uses {
+    /// The aspects the theme crops covers to (theme.yaml `crops`).
+    pub crops: Vec<Aspect>,
+    /// Pictures named as a cover or a poster: also made cropped to each of `crops`.
+    pub framed: BTreeSet<String>,
+    /// Pictures pufa shows resized (a Markdown image, a cover, a poster): their original is
+    /// not published unless it is linked.
+    pub shown: BTreeSet<String>,
+    /// Pictures linked as files (a Markdown link such as `[查看原图](海报.jpg)`, a shortcode's
+    /// argument, site.yaml): their original is published, without metadata.
+    pub linked: BTreeSet<String>,
+}
 /// How [`View::html`] writes its element.
 #[derive(Debug, Clone, Default)]
 pub struct Look<'a> {
@@ -144,6 +196,8 @@ pub struct Output {
     pub width: u32,
     pub height: u32,
     pub kind: Kind,
+    /// Cut to this aspect before resizing.
+    pub crop: Option<Aspect>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -175,6 +229,7 @@ pub struct Pictures {
     /// What to remember in `.pufa-cache/pictures.tsv` once a build used the probes; `None`
     /// when it remembers them already.
     remember: Option<Vec<(String, Stamp, Probe)>>,
+    uses: Uses,
 }
 
 /// Whether pufa resizes the file at `path` (under content/): JPEG and PNG.
@@ -197,6 +252,12 @@ pub fn widths(probe: &Probe) -> Vec<u32> {
     widths
 }
 
+/// The height of a cut `cw` × `ch` at `width`, rounded, at least 1.
+fn cut_height(cw: u32, ch: u32, width: u32) -> u32 {
+    let h = (u64::from(ch) * u64::from(width) + u64::from(cw) / 2) / u64::from(cw.max(1));
+    (h as u32).max(1)
+}
+
 /// The height of `probe` at `width`, rounded, at least 1.
 fn height_at(probe: &Probe, width: u32) -> u32 {
     let h = (u64::from(probe.height) * u64::from(width) + u64::from(probe.width) / 2)
@@ -205,6 +266,37 @@ fn height_at(probe: &Probe, width: u32) -> u32 {
 }
 
 /// `media/photo.jpg` with `-480w.webp` in place of its extension.
+/// The widths of a cut `width` pixels wide: those of [`CROP_WIDTHS`] narrower, and its own
+/// when it is not wider than the largest.
+fn crop_widths(width: u32) -> Vec<u32> {
+    let mut widths: Vec<u32> = CROP_WIDTHS.iter().copied().filter(|&w| w < width).collect();
+    if width <= CROP_WIDTHS[CROP_WIDTHS.len() - 1] {
+        widths.push(width);
+    }
+    widths
+}
+
+/// The part of the upright picture kept when it is cropped to `aspect`, as x, y, width and
+/// height: the middle of a picture too wide, the upper part of one too tall (where faces and
+/// titles are), with a third of the rest above it. `None` when the picture is within 1% of
+/// the aspect already and is shown as it is.
+fn crop_rect(probe: &Probe, aspect: Aspect) -> Option<(u32, u32, u32, u32)> {
+    let (w, h) = (u64::from(probe.width), u64::from(probe.height));
+    let (aw, ah) = (u64::from(aspect.width), u64::from(aspect.height));
+    // Compare w/h with aw/ah as w·ah with h·aw.
+    let (wide, tall) = (w * ah, h * aw);
+    if wide.abs_diff(tall) * 100 <= wide.max(tall) {
+        return None;
+    }
+    let (cw, ch) = if wide > tall {
+        (((h * aw + ah / 2) / ah).clamp(1, w), h)
+    } else {
+        (w, ((w * ah + aw / 2) / aw).clamp(1, h))
+    };
+    let (x, y) = ((w - cw) / 2, (h - ch) / 3);
+    Some((x as u32, y as u32, cw as u32, ch as u32))
+}
+
 fn variant_path(asset: &str, suffix: &str) -> String {
     let (dir, name) = match asset.rfind('/') {
         Some(i) => (&asset[..=i], &asset[i + 1..]),
@@ -247,6 +339,7 @@ impl Pictures {
             root: root.to_path_buf(),
             probes: BTreeMap::new(),
             remember: None,
+            uses: Uses::default(),
         };
         let mut lines = Vec::new();
         for (asset, stamp, probe) in probes {
@@ -259,6 +352,22 @@ impl Pictures {
             pictures.remember = Some(lines);
         }
         pictures
+    }
+
+    /// Tells how the site uses its pictures; the files made of each follow ([`Uses`]).
+    pub fn set_uses(&mut self, uses: Uses) {
+        self.uses = uses;
+    }
+
+    pub fn uses(&self) -> &Uses {
+        &self.uses
+    }
+
+    /// Whether the original of the picture at `asset` is published (without metadata): when
+    /// it is linked, or when pufa does not show it resized anywhere (a page may use it in
+    /// ways pufa does not see, such as HTML written into the Markdown).
+    fn original_published(&self, asset: &str) -> bool {
+        self.uses.linked.contains(asset) || !self.uses.shown.contains(asset)
     }
 
     /// How many files [`Pictures::publish`] hands on.
@@ -275,8 +384,9 @@ impl Pictures {
     }
 
     /// The files made from the picture at `asset`: each width as WebP and as the fallback
-    /// format, the share picture, the clean full-size copy. Empty when it is not a picture
-    /// pufa reads.
+    /// format, the share picture, the clean full-size copy when it is published, and for a
+    /// cover or poster each width of each crop the theme asks for. Empty when it is not a
+    /// picture pufa reads.
     pub fn outputs(&self, asset: &str) -> Vec<Output> {
         let Some(probe) = self.get(asset) else {
             return Vec::new();
@@ -290,13 +400,35 @@ impl Pictures {
             outputs.push(self.fallback_at(asset, probe, w));
         }
         let share = self.share(asset, probe);
+        if !outputs.contains(&share) {
+            outputs.push(share);
+        }
         let clean = clean_output(asset, probe);
-        for o in [share, clean] {
-            if !outputs.contains(&o) {
-                outputs.push(o);
+        if self.original_published(asset) && !outputs.contains(&clean) {
+            outputs.push(clean);
+        }
+        for &aspect in self.crops_of(asset) {
+            let Some((_, _, cw, ch)) = crop_rect(probe, aspect) else {
+                continue;
+            };
+            for w in crop_widths(cw) {
+                let h = cut_height(cw, ch, w);
+                if w <= WEBP_MAX && h <= WEBP_MAX {
+                    outputs.push(self.cropped(asset, aspect, w, h, Kind::Webp));
+                }
+                outputs.push(self.cropped(asset, aspect, w, h, fallback(probe)));
             }
         }
         outputs
+    }
+
+    /// The aspects the picture at `asset` is cropped to: the theme's, for a cover or poster.
+    fn crops_of(&self, asset: &str) -> &[Aspect] {
+        if self.uses.framed.contains(asset) {
+            &self.uses.crops
+        } else {
+            &[]
+        }
     }
 
     fn output(&self, asset: &str, width: u32, height: u32, kind: Kind) -> Output {
@@ -305,6 +437,23 @@ impl Pictures {
             width,
             height,
             kind,
+            crop: None,
+        }
+    }
+
+    fn cropped(&self, asset: &str, aspect: Aspect, width: u32, height: u32, kind: Kind) -> Output {
+        let suffix = format!(
+            "-{}x{}-{width}w.{}",
+            aspect.width,
+            aspect.height,
+            kind.extension()
+        );
+        Output {
+            path: variant_path(asset, &suffix),
+            width,
+            height,
+            kind,
+            crop: Some(aspect),
         }
     }
 
@@ -357,13 +506,61 @@ impl Pictures {
         let large = widths
             .iter()
             .any(|&w| w > WEBP_MAX || height_at(probe, w) > WEBP_MAX);
-        Some(View {
+        let mut view = View {
             src: link(&shown.path),
             srcset: Some(set(&|w| self.fallback_at(asset, probe, w))),
             webp: (!large).then_some(webp),
             width: Some(shown.width),
             height: Some(shown.height),
-        })
+            crops: BTreeMap::new(),
+        };
+        let crops = self
+            .crops_of(asset)
+            .iter()
+            .map(|&aspect| {
+                let cut = match crop_rect(probe, aspect) {
+                    Some(rect) => self.cut_view(asset, probe, aspect, rect, link),
+                    None => view.clone(),
+                };
+                (aspect.to_string(), cut)
+            })
+            .collect();
+        view.crops = crops;
+        Some(view)
+    }
+
+    /// How a page shows the picture at `asset` cut to `aspect` (`rect` of [`crop_rect`]).
+    fn cut_view(
+        &self,
+        asset: &str,
+        probe: &Probe,
+        aspect: Aspect,
+        rect: (u32, u32, u32, u32),
+        link: &dyn Fn(&str) -> String,
+    ) -> View {
+        let (cw, ch) = (rect.2, rect.3);
+        let widths = crop_widths(cw);
+        let at = |w: u32, kind: Kind| self.cropped(asset, aspect, w, cut_height(cw, ch, w), kind);
+        let set = |kind: Kind| -> String {
+            widths
+                .iter()
+                .map(|&w| at(w, kind))
+                .map(|o| format!("{} {}w", link(&o.path), o.width))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let shown = at(*widths.last().unwrap_or(&cw), fallback(probe));
+        let large = widths
+            .iter()
+            .any(|&w| w > WEBP_MAX || cut_height(cw, ch, w) > WEBP_MAX);
+        View {
+            src: link(&shown.path),
+            srcset: Some(set(fallback(probe))),
+            webp: (!large).then(|| set(Kind::Webp)),
+            width: Some(shown.width),
+            height: Some(shown.height),
+            crops: BTreeMap::new(),
+        }
     }
 
     /// Makes what is missing from the cache and hands every file of every picture to `copy`
@@ -447,7 +644,7 @@ impl Pictures {
         if !missing.is_empty() {
             cache_folder(&self.root, cache)?;
             let bytes = std::fs::read(original).map_err(|e| read_error(&e))?;
-            let made = make(&bytes, probe, &missing)?;
+            let made = make::make(&bytes, probe, &missing)?;
             for (o, data) in missing.iter().zip(made) {
                 write_cached(&cached(o), &data)?;
             }
@@ -521,6 +718,7 @@ fn clean_output(asset: &str, probe: &Probe) -> Output {
         width: probe.width,
         height: probe.height,
         kind: Kind::Clean,
+        crop: None,
     }
 }
 
@@ -540,10 +738,13 @@ fn fallback(probe: &Probe) -> Kind {
 
 /// The cache file of output `o` of the picture `probe`.
 fn cache_name(probe: &Probe, o: &Output) -> String {
-    let settings = format!(
+    let mut settings = format!(
         "{VERSION} {:?} {} {} {JPEG_QUALITY} {WEBP_QUALITY} {}",
         o.kind, o.width, o.height, probe.orientation
     );
+    if let Some(aspect) = o.crop {
+        settings.push_str(&format!(" crop {aspect}"));
+    }
     let key = xxhash_rust::xxh3::xxh3_64_with_seed(settings.as_bytes(), probe.hash);
     format!("{:016x}-{key:016x}.{}", probe.hash, o.kind.extension())
 }
@@ -680,210 +881,6 @@ fn has_gps(exif: Vec<u8>) -> bool {
         }),
         Err(_) => false,
     }
-}
-
-/// Decodes the picture once and makes each of `outputs`.
-///
-/// The widths are made largest first, each from the smallest one made so far that is at least
-/// one and a half times as wide (the 960 from the 1,600, the 480 from the 960), else from the
-/// picture itself; a turned photo is turned after it is made small, not before (turning
-/// 12 million pixels took a sixth of the time). WebP and JPEG of one width share the pixels.
-fn make(bytes: &[u8], probe: &Probe, outputs: &[&Output]) -> Result<Vec<Vec<u8>>, Diagnostic> {
-    let fail = |what: String| Diagnostic::error("picture/undecodable", what);
-    let mut made: Vec<Option<Vec<u8>>> = vec![None; outputs.len()];
-    let mut order: Vec<usize> = (0..outputs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse((outputs[i].width, outputs[i].height)));
-    // A clean copy of a JPEG or PNG needs no decoding; the rest does.
-    let mut decoded: Option<image::DynamicImage> = None;
-    // Upright pixels made so far, by size.
-    let mut sized: Vec<image::DynamicImage> = Vec::new();
-    for i in order {
-        let o = outputs[i];
-        // A turned PNG has no orientation block to keep: it is drawn upright instead.
-        if o.kind == Kind::Clean && (probe.format == Format::Jpeg || probe.orientation <= 1) {
-            let clean = clean::clean(bytes, probe.orientation)
-                .ok_or_else(|| fail("图片的文件结构读不懂，无法去掉其中的拍摄信息".into()))?;
-            made[i] = Some(clean);
-            continue;
-        }
-        let at = match sized
-            .iter()
-            .position(|im| (im.width(), im.height()) == (o.width, o.height))
-        {
-            Some(at) => at,
-            None => {
-                let source = sized
-                    .iter()
-                    .filter(|im| u64::from(im.width()) * 2 >= u64::from(o.width) * 3)
-                    .min_by_key(|im| im.width());
-                let image = match source {
-                    Some(upright) => resized(upright, o.width, o.height, 1),
-                    None => {
-                        if decoded.is_none() {
-                            decoded = Some(
-                                decode(bytes, probe)
-                                    .map_err(|e| fail(format!("图片读不出来：{e}")))?,
-                            );
-                        }
-                        let stored = decoded.as_ref().expect("decoded above");
-                        resized(stored, o.width, o.height, probe.orientation)
-                    }
-                }
-                .map_err(|e| fail(format!("无法生成缩小的图片：{e}")))?;
-                sized.push(image);
-                sized.len() - 1
-            }
-        };
-        let bytes = encode(&sized[at], o).map_err(|e| fail(format!("无法生成缩小的图片：{e}")))?;
-        made[i] = Some(bytes);
-    }
-    Ok(made.into_iter().map(Option::unwrap_or_default).collect())
-}
-
-/// The picture's pixels as stored (not yet turned), as 8-bit RGB or RGBA.
-fn decode(bytes: &[u8], probe: &Probe) -> Result<image::DynamicImage, String> {
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes));
-    reader.limits({
-        let mut limits = image::Limits::default();
-        limits.max_alloc = Some(MAX_PIXELS * 8);
-        limits
-    });
-    let reader = reader
-        .with_guessed_format()
-        .map_err(|_| "文件读不出来".to_string())?;
-    let image = reader.decode().map_err(undecodable)?;
-    Ok(if probe.alpha {
-        image::DynamicImage::ImageRgba8(image.into_rgba8())
-    } else {
-        image::DynamicImage::ImageRgb8(image.into_rgb8())
-    })
-}
-
-/// `image` (stored with EXIF `orientation`) upright at `width` × `height`: resized to the
-/// stored shape of that size (Lanczos3), then turned.
-fn resized(
-    image: &image::DynamicImage,
-    width: u32,
-    height: u32,
-    orientation: u8,
-) -> Result<image::DynamicImage, String> {
-    use fast_image_resize as fr;
-    let (w, h) = if orientation >= 5 {
-        (height, width)
-    } else {
-        (width, height)
-    };
-    let (pixel, data) = match image {
-        image::DynamicImage::ImageRgba8(i) => (fr::PixelType::U8x4, i.as_raw()),
-        image::DynamicImage::ImageRgb8(i) => (fr::PixelType::U8x3, i.as_raw()),
-        _ => return Err("不支持的像素格式".into()),
-    };
-    let pixels = if (w, h) == (image.width(), image.height()) {
-        data.clone()
-    } else {
-        let src = fr::images::ImageRef::new(image.width(), image.height(), data, pixel)
-            .map_err(|e| e.to_string())?;
-        let mut dst = fr::images::Image::new(w, h, pixel);
-        fr::Resizer::new()
-            .resize(&src, &mut dst, None)
-            .map_err(|e| e.to_string())?;
-        dst.into_vec()
-    };
-    let mut out: image::DynamicImage = match pixel {
-        fr::PixelType::U8x4 => image::RgbaImage::from_raw(w, h, pixels).map(Into::into),
-        _ => image::RgbImage::from_raw(w, h, pixels).map(Into::into),
-    }
-    .ok_or("像素数目不对")?;
-    if let Some(o) = image::metadata::Orientation::from_exif(orientation) {
-        out.apply_orientation(o);
-    }
-    Ok(out)
-}
-
-/// One output from upright pixels of its size: encoded.
-fn encode(image: &image::DynamicImage, o: &Output) -> Result<Vec<u8>, String> {
-    let (pixels, channels): (&[u8], u8) = match image {
-        image::DynamicImage::ImageRgba8(i) => (i.as_raw(), 4),
-        image::DynamicImage::ImageRgb8(i) => (i.as_raw(), 3),
-        _ => return Err("不支持的像素格式".into()),
-    };
-    let mut out = Vec::new();
-    match (o.kind, channels) {
-        (Kind::Webp, _) => return webp(pixels, o.width, o.height, channels),
-        (Kind::Jpeg, 3) => jpeg(pixels, o.width, o.height, &mut out)?,
-        (Kind::Jpeg, _) => {
-            // A share card of a transparent picture: on white.
-            let rgb: Vec<u8> = pixels
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    let a = u16::from(p[3]);
-                    let on_white = |c: u8| ((u16::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
-                    [on_white(p[0]), on_white(p[1]), on_white(p[2])]
-                })
-                .collect();
-            jpeg(&rgb, o.width, o.height, &mut out)?;
-        }
-        (Kind::Png | Kind::Clean, _) => {
-            use image::ImageEncoder;
-            let color = if channels == 4 {
-                image::ExtendedColorType::Rgba8
-            } else {
-                image::ExtendedColorType::Rgb8
-            };
-            image::codecs::png::PngEncoder::new(&mut out)
-                .write_image(pixels, o.width, o.height, color)
-                .map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(out)
-}
-
-fn jpeg(rgb: &[u8], width: u32, height: u32, out: &mut Vec<u8>) -> Result<(), String> {
-    let (w, h) = (
-        u16::try_from(width).map_err(|_| "图片太宽")?,
-        u16::try_from(height).map_err(|_| "图片太高")?,
-    );
-    jpeg_encoder::Encoder::new(out, JPEG_QUALITY)
-        .encode(rgb, w, h, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| e.to_string())
-}
-
-/// Lossy WebP through libwebp's simple encoding call.
-fn webp(pixels: &[u8], width: u32, height: u32, channels: u8) -> Result<Vec<u8>, String> {
-    let stride = width as usize * usize::from(channels);
-    if pixels.len() < stride * height as usize || width > WEBP_MAX || height > WEBP_MAX {
-        return Err("WebP 不支持这样的尺寸".into());
-    }
-    let mut output: *mut u8 = std::ptr::null_mut();
-    // SAFETY: `pixels` holds `height` rows of `stride` bytes (checked above) and outlives the
-    // call; libwebp writes a buffer it allocated to `output` and returns its length (0 on
-    // failure, with nothing to free).
-    let len = unsafe {
-        let encode = if channels == 4 {
-            libwebp_sys::WebPEncodeRGBA
-        } else {
-            libwebp_sys::WebPEncodeRGB
-        };
-        encode(
-            pixels.as_ptr(),
-            width as i32,
-            height as i32,
-            stride as i32,
-            WEBP_QUALITY,
-            &mut output,
-        )
-    };
-    if len == 0 || output.is_null() {
-        return Err("WebP 编码失败".into());
-    }
-    // SAFETY: libwebp returned `len` bytes at `output`, which are copied out before the
-    // buffer is handed back to it.
-    let bytes = unsafe {
-        let bytes = std::slice::from_raw_parts(output, len).to_vec();
-        libwebp_sys::WebPFree(output.cast());
-        bytes
-    };
-    Ok(bytes)
 }
 
 /// What `.pufa-cache/pictures.tsv` remembers: a probe by picture path, size and time.

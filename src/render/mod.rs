@@ -1097,6 +1097,10 @@ fn picture_function(args: tera::Kwargs, _: &tera::State) -> tera::TeraResult<ter
                 "picture 的 image 应当是 pufa 给出的图片，例如 item.cover_image 或 page.poster_image",
             )
         })?;
+    let view = match text("crop")? {
+        None => view,
+        Some(crop) => cropped(view, &crop)?,
+    };
     let alt = text("alt")?.unwrap_or_default();
     let sizes = text("sizes")?.unwrap_or_else(|| "100vw".to_string());
     let class = text("class")?;
@@ -1109,6 +1113,25 @@ fn picture_function(args: tera::Kwargs, _: &tera::State) -> tera::TeraResult<ter
         eager,
     };
     Ok(tera::Value::safe_string(&view.html(&look)))
+}
+
+/// The picture `view` cut to the aspect `crop` names (`"16:9"`): a file pufa does not resize
+/// (SVG, GIF) stays as it is; a crop the theme did not ask for in theme.yaml is an error.
+fn cropped(mut view: crate::picture::View, crop: &str) -> tera::TeraResult<crate::picture::View> {
+    let Some(aspect) = crate::picture::Aspect::parse(crop) else {
+        return Err(tera::Error::message(format!(
+            "picture 的 crop 应当写成宽高之比，例如 crop=\"16:9\"，这里是“{crop}”"
+        )));
+    };
+    if view.srcset.is_none() {
+        return Ok(view);
+    }
+    match view.crops.remove(&aspect.to_string()) {
+        Some(cut) => Ok(cut),
+        None => Err(tera::Error::message(format!(
+            "主题的 theme.yaml 没有在 crops 里列出“{aspect}”，pufa 没有按这个比例裁剪图片：在 crops 里加上它"
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -241,6 +241,7 @@ impl Builder {
     }
 
     fn update(&mut self, state: State, changed: &[String]) -> Result<(State, Built), Diagnostics> {
+        let uses_before = state.prepared.site.pictures.uses().clone();
         let State {
             prepared,
             snapshot,
@@ -255,6 +256,11 @@ impl Builder {
             warnings,
             same_lists,
         } = prepared.update(changed)?;
+        // A picture now used differently (a new cover, a first link to its original) is made
+        // into other files, which only a whole build publishes.
+        if *prepared.site.pictures.uses() != uses_before {
+            return self.full();
+        }
         timings.stage("读取和检查");
         let touched: BTreeSet<u32> = touched.iter().map(|path| ids.of(path)).collect();
         let shows_touched = |pages: &[u32]| pages.iter().any(|p| touched.contains(p));

@@ -334,3 +334,33 @@ pub fn serve(root: &Path, prefix: &'static str) -> String {
     });
     address
 }
+
+/// EXIF data (with its `Exif\0\0` header) of an orientation and a GPS latitude.
+pub fn exif_with_gps(orientation: u16) -> Vec<u8> {
+    let mut t = Vec::new();
+    t.extend_from_slice(b"MM\0\x2a\0\0\0\x08");
+    // IFD0 at 8: two entries, Orientation and the GPS IFD's offset.
+    t.extend_from_slice(&2u16.to_be_bytes());
+    t.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+    t.extend_from_slice(&orientation.to_be_bytes());
+    t.extend_from_slice(&[0, 0]);
+    let gps_ifd = 8 + 2 + 2 * 12 + 4;
+    t.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1]);
+    t.extend_from_slice(&(gps_ifd as u32).to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    // The GPS IFD: GPSLatitudeRef "N" and GPSLatitude as three rationals after it.
+    assert_eq!(t.len(), gps_ifd);
+    t.extend_from_slice(&2u16.to_be_bytes());
+    t.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0]);
+    let rationals = gps_ifd + 2 + 2 * 12 + 4;
+    t.extend_from_slice(&[0, 2, 0, 5, 0, 0, 0, 3]);
+    t.extend_from_slice(&(rationals as u32).to_be_bytes());
+    t.extend_from_slice(&0u32.to_be_bytes());
+    for (n, d) in [(30u32, 1u32), (39, 1), (1234, 100)] {
+        t.extend_from_slice(&n.to_be_bytes());
+        t.extend_from_slice(&d.to_be_bytes());
+    }
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(t);
+    exif
+}
