@@ -13,7 +13,7 @@
 # picture.html, the pictures under assets/). Both keep what they made between runs (pufa in
 # .pufa-cache/, Hugo in resources/_gen/), so only the first fresh build of each makes every
 # picture: its time is the first of "每次".
-# Needs /usr/bin/time and, for the comparison, Hugo (Debian package hugo).
+# Needs /usr/bin/time and, for the comparison, Hugo (Debian package hugo; BENCH_HUGO=0 skips it).
 #
 # Measures on the disk first (BENCH_DIR, by default /var/tmp), then again on /dev/shm, a file
 # system in memory, as a second row (BENCH_SHM=0 skips it). Each fresh build writes to a
@@ -30,7 +30,7 @@ cargo build --quiet --release --example corpus
 cargo build --quiet --release
 pufa="$PWD/target/release/pufa"
 have_hugo=false
-command -v hugo >/dev/null 2>&1 && have_hugo=true
+command -v hugo >/dev/null 2>&1 && [ "${BENCH_HUGO:-1}" != 0 ] && have_hugo=true
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 peak() { sort -n | tail -1; }

@@ -735,6 +735,11 @@ pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
     /// Stores the file `from` as `path`, unchanged.
     fn copy(&self, from: &std::path::Path, path: &str) -> Result<(), Diagnostic>;
+    /// Whether pictures are made only when first asked for (the preview): [`emit`] then
+    /// hands on where each will be ([`crate::picture::Pictures::plan`]).
+    fn pictures_on_demand(&self) -> bool {
+        false
+    }
 }
 
 /// What [`emit`] produced.
@@ -776,11 +781,16 @@ pub fn emit(
             )
         },
         || {
-            site.pictures.publish(&|from, path| {
+            let copy = |from: &std::path::Path, path: &str| {
                 let result = sink.copy(from, path);
                 tick();
                 result
-            })
+            };
+            if sink.pictures_on_demand() {
+                site.pictures.plan(&copy)
+            } else {
+                site.pictures.publish(&copy)
+            }
         },
     );
     failures.extend(pictures);

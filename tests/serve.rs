@@ -1242,3 +1242,60 @@ async fn warnings_show_in_a_panel_that_closes_until_they_change() {
     .await;
     client.close().await.unwrap();
 }
+
+/// The preview opens without making the pictures first: a picture's files are made when a
+/// page first asks for one, and are the bytes `build` publishes.
+#[test]
+fn pictures_are_made_when_first_asked_for() {
+    let site = fixture("pictures/basic");
+    let media = site.path().join("content/media");
+    let (w, h) = (900u16, 600u16);
+    let rgb: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3)
+        .map(|i| (i / 3 % 251) as u8)
+        .collect();
+    let mut photo = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut photo, 85);
+    encoder.add_app_segment(1, exif_with_gps(6)).unwrap();
+    encoder
+        .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    fs::write(media.join("photo.jpg"), &photo).unwrap();
+    fs::write(media.join("photo-copy.jpg"), &photo).unwrap();
+    fs::write(media.join("big.png"), &photo).unwrap();
+    fs::write(media.join("broken.jpg"), &photo[..300]).unwrap();
+    fs::write(media.join("tianping.gif"), b"GIF89a").unwrap();
+    let server = Server::start(site.path());
+    let cache = site.path().join(".pufa-cache/pictures");
+    let made = || fs::read_dir(&cache).map_or(0, |d| d.count());
+    assert_eq!(made(), 0, "pictures were made before any page asked");
+
+    let (status, head, webp) = server.exchange("GET", "/media/photo-480w.webp", "");
+    assert_eq!(status, 200, "{head}");
+    assert!(webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP");
+    assert!(made() > 0);
+    let (status, _, cut) = server.exchange("GET", "/media/photo-16x9-480w.jpg", "");
+    assert_eq!(status, 200);
+
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let built = pufa(
+        site.path(),
+        &["build", "--output", public.to_str().unwrap()],
+    );
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert_eq!(
+        fs::read(public.join("media/photo-480w.webp")).unwrap(),
+        webp
+    );
+    assert_eq!(
+        fs::read(public.join("media/photo-16x9-480w.jpg")).unwrap(),
+        cut
+    );
+    // A file no picture makes is still missing.
+    let (status, _, _) = server.exchange("GET", "/media/photo-7w.webp", "");
+    assert_eq!(status, 404);
+}

@@ -1,6 +1,9 @@
 //! Making the files of a picture: decoding, cropping, resizing, turning and encoding.
 
-use super::{Format, JPEG_QUALITY, Kind, MAX_PIXELS, Output, Probe, WEBP_MAX, WEBP_QUALITY, clean};
+use super::{
+    Format, JPEG_QUALITY, Kind, MAX_PIXELS, Output, Probe, WEBP_MAX, WEBP_METHOD, WEBP_QUALITY,
+    clean,
+};
 use crate::diagnostic::Diagnostic;
 
 /// Decodes the picture once and makes each of `outputs`.
@@ -222,40 +225,41 @@ fn jpeg(rgb: &[u8], width: u32, height: u32, out: &mut Vec<u8>) -> Result<(), St
         .map_err(|e| e.to_string())
 }
 
-/// Lossy WebP through libwebp's simple encoding call.
+/// Lossy WebP through libwebp's encoder at quality [`WEBP_QUALITY`] and effort
+/// [`WEBP_METHOD`].
 fn webp(pixels: &[u8], width: u32, height: u32, channels: u8) -> Result<Vec<u8>, String> {
+    use libwebp_sys as w;
     let stride = width as usize * usize::from(channels);
     if pixels.len() < stride * height as usize || width > WEBP_MAX || height > WEBP_MAX {
         return Err("WebP 不支持这样的尺寸".into());
     }
-    let mut output: *mut u8 = std::ptr::null_mut();
+    let fail = || "WebP 编码失败".to_string();
+    let mut config =
+        w::WebPConfig::new_with_preset(w::WebPPreset::WEBP_PRESET_DEFAULT, WEBP_QUALITY)
+            .map_err(|_| fail())?;
+    config.method = WEBP_METHOD;
+    let mut picture = w::WebPPicture::new().map_err(|_| fail())?;
+    picture.width = width as i32;
+    picture.height = height as i32;
+    let mut writer = std::mem::MaybeUninit::<w::WebPMemoryWriter>::uninit();
     // SAFETY: `pixels` holds `height` rows of `stride` bytes (checked above) and outlives the
-    // call; libwebp writes a buffer it allocated to `output` and returns its length (0 on
-    // failure, with nothing to free).
-    let len = unsafe {
-        let encode = if channels == 4 {
-            libwebp_sys::WebPEncodeRGBA
+    // calls; the picture imports a copy of them, and is freed before returning. The writer is
+    // initialised before use; libwebp grows its buffer, which is copied out and cleared.
+    unsafe {
+        w::WebPMemoryWriterInit(writer.as_mut_ptr());
+        let mut writer = writer.assume_init();
+        picture.writer = Some(w::WebPMemoryWrite);
+        picture.custom_ptr = (&raw mut writer).cast();
+        let imported = if channels == 4 {
+            w::WebPPictureImportRGBA(&mut picture, pixels.as_ptr(), stride as i32)
         } else {
-            libwebp_sys::WebPEncodeRGB
+            w::WebPPictureImportRGB(&mut picture, pixels.as_ptr(), stride as i32)
         };
-        encode(
-            pixels.as_ptr(),
-            width as i32,
-            height as i32,
-            stride as i32,
-            WEBP_QUALITY,
-            &mut output,
-        )
-    };
-    if len == 0 || output.is_null() {
-        return Err("WebP 编码失败".into());
+        let ok = imported != 0 && w::WebPEncode(&config, &mut picture) != 0;
+        w::WebPPictureFree(&mut picture);
+        let bytes = (ok && !writer.mem.is_null())
+            .then(|| std::slice::from_raw_parts(writer.mem, writer.size).to_vec());
+        w::WebPMemoryWriterClear(&mut writer);
+        bytes.ok_or_else(fail)
     }
-    // SAFETY: libwebp returned `len` bytes at `output`, which are copied out before the
-    // buffer is handed back to it.
-    let bytes = unsafe {
-        let bytes = std::slice::from_raw_parts(output, len).to_vec();
-        libwebp_sys::WebPFree(output.cast());
-        bytes
-    };
-    Ok(bytes)
 }

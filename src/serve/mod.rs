@@ -489,6 +489,16 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri, request: HeaderMap) -
             let Some(source) = snapshot.copy(&path) else {
                 return not_found(&snapshot, version);
             };
+            // A picture's files are made the first time a page asks for one.
+            if !source.exists()
+                && let Some(pictures) = snapshot.pictures()
+            {
+                let wanted = path.clone();
+                let made = tokio::task::spawn_blocking(move || pictures.make_for(&wanted)).await;
+                if !matches!(made, Ok(Ok(true))) {
+                    return placeholder(uri.path());
+                }
+            }
             let root = shared.real_root.clone();
             match files::respond(source.to_path_buf(), &path, root, &request).await {
                 Some(response) => response,

@@ -24,6 +24,8 @@ pub struct Snapshot {
     changes: HashMap<String, Option<Arc<[u8]>>>,
     /// Files served from disk (content/ files, theme static files) by output path.
     copies: Arc<HashMap<String, PathBuf>>,
+    /// The site's pictures, whose files are made when first asked for.
+    pictures: Option<Arc<crate::picture::Pictures>>,
 }
 
 impl Snapshot {
@@ -32,7 +34,13 @@ impl Snapshot {
             base: Arc::new(files),
             changes: HashMap::new(),
             copies: Arc::new(copies),
+            pictures: None,
         }
+    }
+
+    /// The site's pictures, to make a picture's files when first asked for.
+    pub fn pictures(&self) -> Option<Arc<crate::picture::Pictures>> {
+        self.pictures.clone()
     }
 
     /// The generated file at output path `path` (a page, a feed, the search index).
@@ -71,6 +79,7 @@ impl Snapshot {
             base: self.base.clone(),
             changes,
             copies: self.copies.clone(),
+            pictures: self.pictures.clone(),
         }
     }
 
@@ -98,6 +107,7 @@ impl Snapshot {
             base: Arc::new(files),
             changes: HashMap::new(),
             copies: self.copies.clone(),
+            pictures: self.pictures.clone(),
         }
     }
 }
@@ -124,6 +134,10 @@ impl Sink for Memory {
             .expect("no panics while holding the lock")
             .insert(path.to_string(), from.to_path_buf());
         Ok(())
+    }
+
+    fn pictures_on_demand(&self) -> bool {
+        true
     }
 }
 
@@ -217,10 +231,13 @@ impl Builder {
         if has_errors(&diagnostics) {
             return Err(diagnostics);
         }
-        let snapshot = Arc::new(Snapshot::new(
-            memory.files.into_inner().unwrap_or_default(),
-            memory.copies.into_inner().unwrap_or_default(),
-        ));
+        let snapshot = Arc::new(Snapshot {
+            pictures: Some(Arc::new(prepared.site.pictures.clone())),
+            ..Snapshot::new(
+                memory.files.into_inner().unwrap_or_default(),
+                memory.copies.into_inner().unwrap_or_default(),
+            )
+        });
         let mut ids = Ids::default();
         let shows = shows(&prepared, jobs, &mut ids);
         let site_lists = site_lists(&prepared);
