@@ -802,7 +802,7 @@ pub fn emit(
     let copied: Diagnostics = site
         .assets
         .par_iter()
-        .filter(|asset| !site.pictures.probes.contains_key(*asset))
+        .filter(|asset| !site.pictures.publishes(asset))
         .filter_map(|asset| {
             let shown = std::path::Path::new(crate::content::CONTENT_DIR).join(asset);
             let result = sink

@@ -588,8 +588,9 @@ impl Renderer<'_, '_> {
                 .pictures
                 .push((target.clone(), self.positions.at(at)));
         }
-        self.cx.pictures.get(&target)?;
-        Some(target)
+        // A GIF or SVG shown with its size: only its plain address, as it is published.
+        let passed = self.cx.pictures.sizes.contains_key(&target) && path == raw;
+        (self.cx.pictures.get(&target).is_some() || passed).then_some(target)
     }
 
     /// A link to the file `raw` names (relative to the Markdown file), made relative to the

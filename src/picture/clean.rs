@@ -1,4 +1,4 @@
-//! Metadata taken out of JPEG and PNG files without decoding them.
+//! Metadata taken out of JPEG, PNG and WebP files without decoding them.
 //!
 //! A phone photo carries EXIF (camera, time, often the GPS position of where it was taken),
 //! sometimes XMP and IPTC. The published full-size picture keeps every byte of its image data
@@ -15,6 +15,37 @@ fn jpeg_drops(marker: u8) -> bool {
 /// PNG chunks dropped: EXIF, the three kinds of text (XMP is an iTXt chunk) and the time.
 fn png_drops(kind: &[u8]) -> bool {
     matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME")
+}
+
+/// WebP chunks dropped: EXIF and XMP.
+fn webp_drops(kind: &[u8]) -> bool {
+    matches!(kind, b"EXIF" | b"XMP ")
+}
+
+/// The chunks of a WebP file (RIFF), each with the range of the whole chunk and its padding.
+/// `None` when it is not a WebP file this reads.
+fn webp_chunks(bytes: &[u8]) -> Option<Vec<([u8; 4], std::ops::Range<usize>)>> {
+    if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WEBP" {
+        return None;
+    }
+    let size = u32::from_le_bytes(bytes[4..8].try_into().ok()?) as usize;
+    let end = size.checked_add(8)?;
+    if end > bytes.len() {
+        return None;
+    }
+    let mut chunks = Vec::new();
+    let mut at = 12;
+    while at < end {
+        let head = bytes.get(at..at + 8)?;
+        let len = u32::from_le_bytes(head[4..8].try_into().ok()?) as usize;
+        let next = (at + 8).checked_add(len)?.checked_add(len % 2)?;
+        if next > end {
+            return None;
+        }
+        chunks.push((head[..4].try_into().ok()?, at..next));
+        at = next;
+    }
+    Some(chunks)
 }
 
 /// A JPEG segment: its marker and the range of the whole segment.
@@ -84,12 +115,33 @@ pub fn has_metadata(bytes: &[u8]) -> Option<bool> {
     if let Some((segments, _)) = jpeg_segments(bytes) {
         return Some(segments.iter().any(|(m, _)| jpeg_drops(*m)));
     }
+    if let Some(chunks) = webp_chunks(bytes) {
+        return Some(chunks.iter().any(|(k, _)| webp_drops(k)));
+    }
     png_chunks(bytes).map(|chunks| chunks.iter().any(|(k, _)| png_drops(k)))
 }
 
 /// The file without its metadata; a JPEG turned by its EXIF `orientation` (2–8) keeps that
-/// one field. `None` when the file is neither a JPEG nor a PNG this reads.
+/// one field. `None` when the file is not a JPEG, PNG or WebP file this reads.
 pub fn clean(bytes: &[u8], orientation: u8) -> Option<Vec<u8>> {
+    if let Some(chunks) = webp_chunks(bytes) {
+        let mut out = Vec::with_capacity(bytes.len());
+        out.extend_from_slice(b"RIFF\0\0\0\0WEBP");
+        for (kind, range) in chunks {
+            if webp_drops(&kind) {
+                continue;
+            }
+            let at = out.len();
+            out.extend_from_slice(&bytes[range]);
+            // The extended header's flags no longer announce EXIF (bit 3) or XMP (bit 2).
+            if &kind == b"VP8X" && out.len() > at + 8 {
+                out[at + 8] &= !0x0C;
+            }
+        }
+        let size = u32::try_from(out.len() - 8).ok()?;
+        out[4..8].copy_from_slice(&size.to_le_bytes());
+        return Some(out);
+    }
     if let Some((segments, data)) = jpeg_segments(bytes) {
         let mut out = Vec::with_capacity(bytes.len());
         out.extend_from_slice(&bytes[..2]);
@@ -202,6 +254,44 @@ mod tests {
         expected.extend(chunk(b"IDAT", &[1, 2, 3]));
         expected.extend(chunk(b"IEND", &[]));
         assert_eq!(clean, expected);
+    }
+
+    #[test]
+    fn a_webp_loses_its_exif_and_xmp_chunks() {
+        fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+            let mut c = kind.to_vec();
+            c.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            c.extend_from_slice(data);
+            if data.len() % 2 == 1 {
+                c.push(0);
+            }
+            c
+        }
+        let riff = |chunks: &[Vec<u8>]| {
+            let body: Vec<u8> = chunks.concat();
+            let mut f = b"RIFF".to_vec();
+            f.extend_from_slice(&(body.len() as u32 + 4).to_le_bytes());
+            f.extend_from_slice(b"WEBP");
+            f.extend(body);
+            f
+        };
+        let header = |flags: u8| chunk(b"VP8X", &[flags, 0, 0, 0, 9, 0, 0, 9, 0, 0]);
+        let image = chunk(b"VP8 ", b"pixels!");
+        let photo = riff(&[
+            header(0x0C),
+            image.clone(),
+            chunk(b"EXIF", b"GPS here"),
+            chunk(b"XMP ", b"<x/>"),
+        ]);
+        assert_eq!(has_metadata(&photo), Some(true));
+        let cleaned = clean(&photo, 1).unwrap();
+        assert_eq!(cleaned, riff(&[header(0), image.clone()]));
+        assert_eq!(has_metadata(&cleaned), Some(false));
+        let plain = riff(&[image]);
+        assert_eq!(clean(&plain, 1).unwrap(), plain);
+        let mut cut = photo.clone();
+        cut.truncate(photo.len() - 3);
+        assert_eq!(has_metadata(&cut), None);
     }
 
     #[test]

@@ -229,6 +229,10 @@ pub struct Pictures {
     root: PathBuf,
     /// Probed pictures; an `Err` holds why the file could not be read as a picture.
     pub probes: BTreeMap<String, Result<Probe, String>>,
+    /// Width and height of the GIF and SVG files, which are published as they are.
+    pub sizes: BTreeMap<String, (u32, u32)>,
+    /// The WebP files: published as they are, without their EXIF and XMP.
+    webps: Vec<String>,
     /// What to remember in `.pufa-cache/pictures.tsv` once a build used the probes; `None`
     /// when it remembers them already.
     remember: Option<Vec<(String, Stamp, Probe)>>,
@@ -239,6 +243,69 @@ pub struct Pictures {
 pub fn is_raster(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     [".jpg", ".jpeg", ".png"].iter().any(|e| lower.ends_with(e))
+}
+
+/// Whether the file at `path` is a picture pufa publishes as it is, giving only its size to
+/// the page: GIF and SVG.
+fn is_passed_through(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".gif") || lower.ends_with(".svg")
+}
+
+/// The width and height of a GIF (its header) or an SVG (the root element's `width` and
+/// `height` in pixels, else its `viewBox`), from the file's first bytes.
+pub fn passthrough_size(head: &[u8]) -> Option<(u32, u32)> {
+    let sane = |w: f64, h: f64| {
+        let ok = |v: f64| v.is_finite() && (0.5..=100_000.0).contains(&v);
+        (ok(w) && ok(h)).then(|| (w.round() as u32, h.round() as u32))
+    };
+    if (head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a")) && head.len() >= 10 {
+        let le = |at: usize| f64::from(u16::from_le_bytes([head[at], head[at + 1]]));
+        return sane(le(6), le(8));
+    }
+    let text = String::from_utf8_lossy(head);
+    let start = text.find("<svg")?;
+    let tag = &text[start..start + text[start..].find('>')?];
+    // The value of attribute `name` in the tag, if it is quoted.
+    let attribute = |name: &str| -> Option<&str> {
+        let mut rest = tag;
+        while let Some(at) = rest.find(name) {
+            let before = rest[..at].chars().next_back();
+            let after = rest[at + name.len()..].trim_start();
+            rest = &rest[at + name.len()..];
+            if !before.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            let Some(value) = after.strip_prefix('=') else {
+                continue;
+            };
+            let value = value.trim_start();
+            let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+            let value = &value[1..];
+            return value.find(quote).map(|end| &value[..end]);
+        }
+        None
+    };
+    let pixels = |v: &str| -> Option<f64> {
+        let v = v.trim();
+        v.strip_suffix("px").unwrap_or(v).trim().parse().ok()
+    };
+    if let (Some(w), Some(h)) = (
+        attribute("width").and_then(pixels),
+        attribute("height").and_then(pixels),
+    ) {
+        return sane(w, h);
+    }
+    let numbers: Vec<f64> = attribute("viewBox")?
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|n| !n.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    match numbers[..] {
+        [_, _, w, h] => sane(w, h),
+        _ => None,
+    }
 }
 
 /// The widths `probe` is published in: those of [`WIDTHS`] narrower than the picture, and
@@ -341,6 +408,22 @@ impl Pictures {
         let mut pictures = Pictures {
             root: root.to_path_buf(),
             probes: BTreeMap::new(),
+            sizes: assets
+                .par_iter()
+                .filter(|a| is_passed_through(a))
+                .filter_map(|asset| {
+                    use std::io::Read;
+                    let mut head = Vec::with_capacity(4096);
+                    let file = std::fs::File::open(content.join(asset)).ok()?;
+                    file.take(4096).read_to_end(&mut head).ok()?;
+                    Some((asset.clone(), passthrough_size(&head)?))
+                })
+                .collect(),
+            webps: assets
+                .iter()
+                .filter(|a| a.to_ascii_lowercase().ends_with(".webp"))
+                .cloned()
+                .collect(),
             remember: None,
             uses: Uses::default(),
         };
@@ -371,6 +454,16 @@ impl Pictures {
     /// ways pufa does not see, such as HTML written into the Markdown).
     fn original_published(&self, asset: &str) -> bool {
         self.uses.linked.contains(asset) || !self.uses.shown.contains(asset)
+    }
+
+    /// Whether [`Pictures::publish`] publishes the file at `asset` (rather than the build
+    /// copying it): JPEG, PNG and WebP.
+    pub fn publishes(&self, asset: &str) -> bool {
+        self.probes.contains_key(asset)
+            || self
+                .webps
+                .binary_search_by(|w| w.as_str().cmp(asset))
+                .is_ok()
     }
 
     /// How many files [`Pictures::publish`] hands on.
@@ -492,9 +585,18 @@ impl Pictures {
     }
 
     /// How a page shows the picture at `asset`, its files' addresses made with `link`
-    /// (output path → address); `None` when it is not a picture pufa resizes.
+    /// (output path → address): resized, or (GIF, SVG) as it is with its size; `None` when
+    /// pufa knows neither.
     pub fn view(&self, asset: &str, link: &dyn Fn(&str) -> String) -> Option<View> {
-        let probe = self.get(asset)?;
+        let Some(probe) = self.get(asset) else {
+            let &(width, height) = self.sizes.get(asset)?;
+            return Some(View {
+                src: link(asset),
+                width: Some(width),
+                height: Some(height),
+                ..View::default()
+            });
+        };
         let widths = widths(probe);
         let set = |of: &dyn Fn(u32) -> Output| -> String {
             widths
@@ -598,6 +700,11 @@ impl Pictures {
             };
             problems.extend(result.map_err(|d| d.in_file(&shown)).err());
         }
+        for asset in &self.webps {
+            let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
+            let result = self.publish_unreadable(asset, &self.root.join(&shown), &cache, copy);
+            problems.extend(result.map_err(|d| d.in_file(&shown)).err());
+        }
         if let Some(lines) = &self.remember {
             ProbeCache::write(&self.root, lines);
         }
@@ -652,6 +759,12 @@ impl Pictures {
                     })
                     .err()
             })
+            .chain(self.webps.par_iter().filter_map(|asset| {
+                let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
+                self.publish_unreadable(asset, &self.root.join(&shown), &cache, copy)
+                    .map_err(|d| d.in_file(&shown))
+                    .err()
+            }))
             .collect();
         // Only a build that used them remembers the probes (`check` writes nothing).
         if let Some(lines) = &self.remember {
@@ -660,7 +773,7 @@ impl Pictures {
         problems
     }
 
-    /// A file named as a picture that does not read as one: published without the
+    /// A WebP file, or a file named as a JPEG or PNG that does not read as one: published without the
     /// metadata found in it, as it is when it has none, and not at all when its structure
     /// cannot be read (it may hold a location nobody can take out).
     fn publish_unreadable(
@@ -1075,6 +1188,35 @@ mod tests {
         assert_eq!(widths(&probe_of(200, 900)), [200]);
         assert_eq!(height_at(&probe_of(3000, 2000), 1600), 1067);
         assert_eq!(height_at(&probe_of(5000, 1), 480), 1);
+    }
+
+    #[test]
+    fn gif_and_svg_sizes_are_read_from_their_start() {
+        let gif = b"GIF89a\x40\x01\xf0\x00\x80\x00";
+        assert_eq!(passthrough_size(gif), Some((320, 240)));
+        assert_eq!(passthrough_size(b"GIF89a\0\0\0\0"), None);
+        let svg = |tag: &str| {
+            passthrough_size(format!("<?xml version=\"1.0\"?>\n{tag}<g/></svg>").as_bytes())
+        };
+        assert_eq!(
+            svg("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height='48px'>"),
+            Some((64, 48))
+        );
+        assert_eq!(
+            svg("<svg viewBox=\"0 0 1600 300\" width=\"100%\">"),
+            Some((1600, 300))
+        );
+        assert_eq!(
+            svg("<svg stroke-width=\"3\" viewBox=\"0,0,12.5,10\">"),
+            Some((13, 10))
+        );
+        assert_eq!(svg("<svg width=\"5em\">"), None);
+        assert_eq!(svg("<svg viewBox=\"0 0 -1 5\">"), None);
+        assert_eq!(passthrough_size(b"<svg width=\"1\""), None);
+        assert_eq!(
+            passthrough_size("<svg 宽 width=\"9\" height=\"9\">".as_bytes()),
+            Some((9, 9))
+        );
     }
 
     #[test]
