@@ -795,7 +795,9 @@ impl Pictures {
                 };
                 cache_folder(&self.root, cache)?;
                 let name = format!("{:016x}-clean", xxhash_rust::xxh3::xxh3_64(&bytes));
-                write_cached(&cache.join(&name), &clean)?;
+                if !is_cached(&cache.join(&name)) {
+                    write_cached(&cache.join(&name), &clean)?;
+                }
                 copy(&cache.join(name), asset)
             }
             None => Ok(()),
