@@ -434,7 +434,6 @@ fn listed_as(
     ))
 }
 
-/// A column's `template:` names a template of the theme.
 /// How the pages use the pictures ([`crate::picture::Uses`]): covers and posters are framed
 /// and shown, Markdown images shown, files that Markdown, shortcodes and site.yaml link to
 /// linked.
@@ -481,6 +480,7 @@ fn picture_uses(
     }
 }
 
+/// A column's `template:` names a template of the theme.
 fn check_column_templates(site: &Site, engine: &Engine, diagnostics: &mut Diagnostics) {
     for page in &site.pages {
         let crate::content::Details::Column(crate::content::Column {

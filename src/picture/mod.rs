@@ -5,10 +5,13 @@
 //! carries location data — and remembers the answer in `.pufa-cache/` by the file's size and
 //! time, so a rebuild does not read every photo again. [`Pictures::outputs`] lists the files
 //! made from a picture: its widths ([`widths`], never wider than the picture), a share picture
-//! 1,200 px wide for WeChat and QQ, and the full-size picture at its own address without
-//! EXIF, XMP or text (see [`clean`]), so links to it keep working. The resized files are made
-//! once and kept in `.pufa-cache/pictures/` under the hash of the picture's bytes and of the
-//! settings; a build copies them from there ([`Pictures::publish`]).
+//! 1,200 px wide for WeChat and QQ, a cover's cuts to the aspects the theme asks for, and —
+//! when a page links to it, or shows it in no way pufa sees — the full-size picture at its
+//! own address without EXIF, XMP or text (see [`clean`]); which of these a picture gets
+//! follows from how the site uses it ([`Uses`]). The files are made once and kept in
+//! `.pufa-cache/pictures/` under the hash of the picture's bytes and of the settings; a build
+//! copies them from there ([`Pictures::publish`]), the preview makes them when first asked
+//! for ([`Pictures::plan`]).
 //!
 //! Decoding is `image`'s (zune-jpeg, png), resizing `fast_image_resize`'s (Lanczos3, the
 //! same bytes whichever SIMD it picks), JPEG encoding `jpeg-encoder`'s and WebP libwebp's
