@@ -10,6 +10,13 @@
 use crate::diagnostic::{Diagnostic, LineIndex};
 use std::path::Path;
 
+/// `text` with `&`, `<`, `>`, `"` and `'` written as entities, for HTML text and attributes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
+}
+
 /// Whether XML 1.0 forbids `c`, or HTML reports it as a parse error: control characters
 /// other than tab, line feed and carriage return, and noncharacters.
 pub fn is_forbidden(c: char) -> bool {

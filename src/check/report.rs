@@ -172,7 +172,7 @@ const CHECKED: &[&str] = &[
 /// its styles inline, readable in any browser and printable.
 pub fn html(diagnostics: &[Diagnostic], root: &Path, site: &str, checked_on: &str) -> String {
     use std::fmt::Write as _;
-    let e = escape_html;
+    let e = crate::text::escape_html;
     let mut sources = Sources::new(root);
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     let (errors, warnings, notes) = (
@@ -286,12 +286,6 @@ code, .source {{ font-family: "Noto Sans Mono CJK SC", monospace; font-size: .9e
 </html>
 "#,
     );
-    out
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
 }
 

@@ -152,11 +152,7 @@ impl View {
     /// A `<picture>` with a WebP source and the fallback `<img>`, or a plain `<img>` for a
     /// picture pufa publishes as it is; `width` and `height` whenever they are known.
     pub fn html(&self, look: &Look) -> String {
-        let esc = |s: &str| {
-            let mut out = String::with_capacity(s.len());
-            let _ = pulldown_cmark_escape::escape_html(&mut out, s);
-            out
-        };
+        let esc = crate::text::escape_html;
         let mut html = String::new();
         if let Some(webp) = &self.webp {
             html.push_str(&format!(
