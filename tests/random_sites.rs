@@ -49,7 +49,16 @@ struct Site {
 }
 
 /// The pictures a careful site may have, and the pages' ways of using them.
-const PICTURES: &[&str] = &["media/照片.jpg", "media/海报.png", "media/p 1.jpg"];
+/// GIF, SVG and WebP files are read too (their size, their metadata blocks): the noise
+/// [`picture_bytes`] writes under their names reaches those readers.
+const PICTURES: &[&str] = &[
+    "media/照片.jpg",
+    "media/海报.png",
+    "media/p 1.jpg",
+    "media/图标.svg",
+    "media/动图.gif",
+    "media/截图.webp",
+];
 
 /// A JPEG `w` × `h` with EXIF (orientation `o`, a GPS position), or a PNG, with or without
 /// transparency; whole, cut short, or noise with a picture's name.
@@ -92,6 +101,10 @@ fn picture_bytes() -> impl Strategy<Value = Vec<u8>> {
             bytes
         }),
         1 => prop::collection::vec(any::<u8>(), 0..80),
+        1 => "<svg( (width|height|viewBox|stroke-width)=[\"']?[0-9 .,%px-]{0,12}[\"']?){0,4}>?"
+            .prop_map(String::into_bytes),
+        1 => prop::collection::vec(any::<u8>(), 0..12).prop_map(|rest| [b"GIF89a".as_slice(), &rest].concat()),
+        1 => prop::collection::vec(any::<u8>(), 0..40).prop_map(|rest| [b"RIFF".as_slice(), &rest].concat()),
     ]
 }
 

@@ -110,6 +110,13 @@ fn png_chunks(bytes: &[u8]) -> Option<Vec<([u8; 4], std::ops::Range<usize>)>> {
     Some(chunks)
 }
 
+/// Whether the file starts as a JPEG, PNG or WebP file does (whether or not the rest reads).
+pub fn is_container(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8])
+        || bytes.starts_with(b"\x89PNG")
+        || (bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
+}
+
 /// Whether the file holds metadata that [`clean`] takes out. `None` for a file it cannot read.
 pub fn has_metadata(bytes: &[u8]) -> Option<bool> {
     if let Some((segments, _)) = jpeg_segments(bytes) {

@@ -230,8 +230,9 @@ pub struct Pictures {
     pub probes: BTreeMap<String, Result<Probe, String>>,
     /// Width and height of the GIF and SVG files, which are published as they are.
     pub sizes: BTreeMap<String, (u32, u32)>,
-    /// The WebP files: published as they are, without their EXIF and XMP.
-    webps: Vec<String>,
+    /// The WebP, GIF and SVG files: published as they are, but without EXIF and XMP when
+    /// they are (or, misnamed, hold) a JPEG, PNG or WebP file that carries them.
+    passed: Vec<String>,
     /// What to remember in `.pufa-cache/pictures.tsv` once a build used the probes; `None`
     /// when it remembers them already.
     remember: Option<Vec<(String, Stamp, Probe)>>,
@@ -418,9 +419,9 @@ impl Pictures {
                     Some((asset.clone(), passthrough_size(&head)?))
                 })
                 .collect(),
-            webps: assets
+            passed: assets
                 .iter()
-                .filter(|a| a.to_ascii_lowercase().ends_with(".webp"))
+                .filter(|a| is_passed_through(a) || a.to_ascii_lowercase().ends_with(".webp"))
                 .cloned()
                 .collect(),
             remember: None,
@@ -456,11 +457,11 @@ impl Pictures {
     }
 
     /// Whether [`Pictures::publish`] publishes the file at `asset` (rather than the build
-    /// copying it): JPEG, PNG and WebP.
+    /// copying it): JPEG, PNG, WebP, GIF and SVG.
     pub fn publishes(&self, asset: &str) -> bool {
         self.probes.contains_key(asset)
             || self
-                .webps
+                .passed
                 .binary_search_by(|w| w.as_str().cmp(asset))
                 .is_ok()
     }
@@ -699,7 +700,7 @@ impl Pictures {
             };
             problems.extend(result.map_err(|d| d.in_file(&shown)).err());
         }
-        for asset in &self.webps {
+        for asset in &self.passed {
             let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
             let result = self.publish_unreadable(asset, &self.root.join(&shown), &cache, copy);
             problems.extend(result.map_err(|d| d.in_file(&shown)).err());
@@ -758,7 +759,7 @@ impl Pictures {
                     })
                     .err()
             })
-            .chain(self.webps.par_iter().filter_map(|asset| {
+            .chain(self.passed.par_iter().filter_map(|asset| {
                 let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
                 self.publish_unreadable(asset, &self.root.join(&shown), &cache, copy)
                     .map_err(|d| d.in_file(&shown))
@@ -772,9 +773,11 @@ impl Pictures {
         problems
     }
 
-    /// A WebP file, or a file named as a JPEG or PNG that does not read as one: published without the
-    /// metadata found in it, as it is when it has none, and not at all when its structure
-    /// cannot be read (it may hold a location nobody can take out).
+    /// A WebP, GIF or SVG file, or a file named as a JPEG or PNG that does not read as one:
+    /// published without the metadata found in it, as it is when it has none. A GIF or SVG
+    /// that does not start as one of the formats [`clean`] reads is published as it is; any other
+    /// file whose structure cannot be read is not published (it may hold a location nobody
+    /// can take out).
     fn publish_unreadable(
         &self,
         asset: &str,
@@ -782,8 +785,9 @@ impl Pictures {
         cache: &Path,
         copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
     ) -> Result<(), Diagnostic> {
+        let plain = is_passed_through(asset);
         if std::fs::metadata(original).is_ok_and(|m| m.len() > MAX_BYTES) {
-            return Ok(());
+            return if plain { copy(original, asset) } else { Ok(()) };
         }
         let bytes = std::fs::read(original).map_err(|e| read_error(&e))?;
         match clean::has_metadata(&bytes) {
@@ -799,6 +803,9 @@ impl Pictures {
                 }
                 copy(&cache.join(name), asset)
             }
+            // Named GIF or SVG but starting as a JPEG, PNG or WebP file does: not read whole,
+            // so it may hold a location.
+            None if plain && !clean::is_container(&bytes) => copy(original, asset),
             None => Ok(()),
         }
     }
