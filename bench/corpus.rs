@@ -3,10 +3,13 @@
 //! the same site, byte for byte. Like a county site, every item has pictures of its own: a
 //! photo for each article (two for every tenth) and a poster for each episode, 12,000 media
 //! files at 10,000 articles. The pictures are 1×1 PNGs, or with `photos` real-size JPEGs:
-//! 1,280 × 960 photos and 1,280 × 720 posters, the size WeChat passes photos on at.
+//! 1,280 × 960 photos and 1,280 × 720 posters, the size WeChat passes photos on at; or with
+//! `flat` JPEGs of those sizes in one colour each, quick to make and to resize: a rebuild's
+//! cost lies in the number of files made of the pictures, not in their pixels, so these
+//! measure rebuilds at 10,000 articles without the half hour real photos first take.
 //!
 //! ```text
-//! cargo run --release --example corpus -- OUT_DIR [ARTICLES] [SEED] [photos]
+//! cargo run --release --example corpus -- OUT_DIR [ARTICLES] [SEED] [photos|flat]
 //! ```
 
 #[path = "photo.rs"]
@@ -201,7 +204,8 @@ fn main() {
     };
     let articles: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let seed: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
-    let photos = args.get(4).is_some_and(|a| a == "photos");
+    let flat = args.get(4).is_some_and(|a| a == "flat");
+    let photos = flat || args.get(4).is_some_and(|a| a == "photos");
     // The pictures' extension and bytes: written after the text, in parallel.
     let ext = if photos { "jpg" } else { "png" };
     let mut pictures: Vec<(std::path::PathBuf, (u16, u16))> = Vec::new();
@@ -341,7 +345,9 @@ fn main() {
             .par_iter()
             .enumerate()
             .for_each(|(i, (path, size))| {
-                if photos {
+                if flat {
+                    write(path, photo::flat(seed ^ i as u64, *size));
+                } else if photos {
                     write(path, photo::photo(seed ^ i as u64, *size, 85, None));
                 } else {
                     write(path, PNG);

@@ -62,3 +62,14 @@ pub fn photo(seed: u64, (width, height): (u16, u16), quality: u8, exif: Option<&
         .expect("encodes");
     out
 }
+
+/// A `width` × `height` JPEG of one colour from `seed`: a different file for each seed.
+pub fn flat(seed: u64, (width, height): (u16, u16)) -> Vec<u8> {
+    let colour = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes();
+    let rgb = colour[..3].repeat(usize::from(width) * usize::from(height));
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 85)
+        .encode(&rgb, width, height, jpeg_encoder::ColorType::Rgb)
+        .expect("encodes");
+    out
+}

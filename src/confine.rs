@@ -11,7 +11,8 @@
 
 use crate::diagnostic::Diagnostic;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 /// Longest name of one file or folder, in bytes: ext4's and NTFS's limit.
 pub const MAX_NAME: usize = 255;
@@ -123,26 +124,27 @@ fn is_reserved(name: &str) -> bool {
             && lower.as_bytes()[3] != b'0')
 }
 
-/// Who produces an output file, for messages.
+/// Who produces an output file, for messages. Cheap to clone: the files made of one
+/// picture share theirs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     /// What it is, in Chinese: `content/articles/a.md 的页面`, `文章列表（pufa 生成）`.
-    pub what: String,
+    pub what: Arc<str>,
     /// The file to point the author at, with line and column, when there is one.
-    pub file: Option<(PathBuf, usize, usize)>,
+    pub file: Option<(Arc<Path>, usize, usize)>,
 }
 
 impl Source {
     /// A file of the site's own.
-    pub fn file(what: impl Into<String>, file: impl Into<PathBuf>, at: (usize, usize)) -> Source {
+    pub fn file(what: impl Into<Arc<str>>, file: impl AsRef<Path>, at: (usize, usize)) -> Source {
         Source {
             what: what.into(),
-            file: Some((file.into(), at.0, at.1)),
+            file: Some((file.as_ref().into(), at.0, at.1)),
         }
     }
 
     /// Something pufa or the theme makes.
-    pub fn generated(what: impl Into<String>) -> Source {
+    pub fn generated(what: impl Into<Arc<str>>) -> Source {
         Source {
             what: what.into(),
             file: None,
@@ -157,7 +159,8 @@ pub struct Table {
     /// Output file (normalised) → its source.
     files: HashMap<String, Source>,
     /// Lower-cased output file → the file as added, to find names that Windows and macOS
-    /// would take for one.
+    /// would take for one; only for files not lower-case already, which `files` holds
+    /// under their own name ([`Table::folded`]).
     folded: HashMap<String, String>,
     /// Lower-cased folders that files were added in (`articles/a/`) → the first such file: a
     /// file of the same name as a folder (`feed.xml` and `feed.xml/index.html`) cannot be.
@@ -204,9 +207,9 @@ impl Table {
             return None;
         }
         let lower = file.to_lowercase();
-        if let Some(other) = self.folded.get(&lower) {
-            let first = self.files[other].clone();
-            let other = other.clone();
+        if let Some(other) = self.folded(&lower) {
+            let other = other.to_string();
+            let first = self.files[&other].clone();
             let d = Diagnostic::error(
                 "output/case-conflict",
                 format!(
@@ -224,8 +227,8 @@ impl Table {
         } else {
             lower
                 .match_indices('/')
-                .find_map(|(i, _)| self.folded.get(&lower[..i]))
-                .cloned()
+                .find_map(|(i, _)| self.folded(&lower[..i]))
+                .map(str::to_string)
         };
         if let Some(other) = blocked {
             let first = self.files[&other].clone();
@@ -245,9 +248,19 @@ impl Table {
                 self.folders.insert(lower[..=i].to_string(), file.clone());
             }
         }
-        self.folded.insert(lower, file.clone());
+        if lower != file {
+            self.folded.insert(lower, file.clone());
+        }
         self.files.insert(file.clone(), source);
         Some(file)
+    }
+
+    /// The file added whose lower-cased name is `lower`.
+    fn folded(&self, lower: &str) -> Option<&str> {
+        self.folded
+            .get(lower)
+            .or_else(|| self.files.get_key_value(lower).map(|(file, _)| file))
+            .map(String::as_str)
     }
 
     fn conflict(&mut self, file: &str, first: &Source, second: &Source) {
@@ -373,6 +386,22 @@ mod tests {
                 .add("articles/b/", true, Source::generated("另一篇"))
                 .is_some()
         );
+        // Lower case first, then the same name in capitals; a capital folder over a file.
+        assert!(
+            table
+                .add("media/b.png", false, Source::generated("丙"))
+                .is_some()
+        );
+        assert!(
+            table
+                .add("Media/B.png", false, Source::generated("丁"))
+                .is_none()
+        );
+        assert!(
+            table
+                .add("Feed.xml/x.png", false, Source::generated("戊"))
+                .is_none()
+        );
         let codes: Vec<&str> = table.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(
             codes,
@@ -381,7 +410,9 @@ mod tests {
                 "output/conflict",
                 "output/case-conflict",
                 "output/conflict",
-                "output/conflict"
+                "output/conflict",
+                "output/case-conflict",
+                "output/conflict",
             ]
         );
         let first = &table.diagnostics[0];

@@ -24,6 +24,7 @@
 
 use crate::diagnostic::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,8 +43,40 @@ const MARKER_TEXT: &str = "这个文件夹由 pufa build 生成，每次构建�
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     size: u64,
-    /// `h` and the xxh3 hash of the bytes, or `s` and the source's modification time.
-    digest: String,
+    digest: Digest,
+}
+
+/// How the manifest tells one version of a file from another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Digest {
+    /// The xxh3 hash of the bytes written (`h` in the manifest).
+    Hash(u64),
+    /// The modification time of the file copied, in nanoseconds (`s`).
+    Modified(u128),
+    /// The key of a made file ([`Output::keep`]; `k`).
+    Made(u64),
+}
+
+impl Digest {
+    fn parse(text: &str) -> Option<Digest> {
+        let (tag, hex) = text.split_at_checked(1)?;
+        match tag {
+            "h" => u64::from_str_radix(hex, 16).ok().map(Digest::Hash),
+            "s" => u128::from_str_radix(hex, 16).ok().map(Digest::Modified),
+            "k" => u64::from_str_radix(hex, 16).ok().map(Digest::Made),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Digest::Hash(h) => write!(f, "h{h:016x}"),
+            Digest::Modified(t) => write!(f, "s{t:x}"),
+            Digest::Made(k) => write!(f, "k{k:016x}"),
+        }
+    }
 }
 
 /// How a build changed the output folder.
@@ -210,9 +243,9 @@ impl Output {
     /// from what is there.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.confined(path)?;
-        let digest = format!("h{:016x}", xxhash_rust::xxh3::xxh3_64(bytes));
+        let digest = Digest::Hash(xxhash_rust::xxh3::xxh3_64(bytes));
         let size = bytes.len() as u64;
-        let temp = if self.unchanged(&path, size, &digest) {
+        let temp = if self.unchanged(&path, size, digest) {
             None
         } else {
             let temp = self.temp_file(&path)?;
@@ -229,8 +262,45 @@ impl Output {
         let path = self.confined(path)?;
         let meta = fs::metadata(from).map_err(|e| io_error(from, "读取", &e))?;
         let size = meta.len();
-        let digest = format!("s{:x}", modified(&meta));
-        let temp = if self.unchanged(&path, size, &digest) {
+        let digest = Digest::Modified(modified(&meta));
+        let temp = if self.unchanged(&path, size, digest) {
+            None
+        } else {
+            let temp = self.temp_file(&path)?;
+            fs::copy(from, &temp).map_err(|e| io_error(from, "复制", &e))?;
+            Some(temp)
+        };
+        self.produced(path, size, digest, temp);
+        Ok(())
+    }
+
+    /// Keeps `path` as the last build left it when that build stored there the made file
+    /// known by `key` (a number that changes whenever the file's bytes would) and nobody
+    /// changed it since: nothing need be made or copied for it. `false`: it must be
+    /// stored ([`Output::copy_made`]).
+    pub fn keep(&self, path: &str, key: u64) -> bool {
+        let Ok(path) = self.confined(path) else {
+            return false;
+        };
+        let digest = Digest::Made(key);
+        let Some(&Entry { size, .. }) = self.old.get(&path).filter(|e| e.digest == digest) else {
+            return false;
+        };
+        if !self.intact(&path, size) {
+            return false;
+        }
+        self.produced(path, size, digest, None);
+        true
+    }
+
+    /// Stores the file `from`, made and known by `key` ([`Output::keep`]), as `path`.
+    pub fn copy_made(&self, from: &Path, path: &str, key: u64) -> Result<(), Diagnostic> {
+        let path = self.confined(path)?;
+        let size = fs::metadata(from)
+            .map_err(|e| io_error(from, "读取", &e))?
+            .len();
+        let digest = Digest::Made(key);
+        let temp = if self.unchanged(&path, size, digest) {
             None
         } else {
             let temp = self.temp_file(&path)?;
@@ -253,14 +323,18 @@ impl Output {
     }
 
     /// Whether the file at `path` is the one the manifest lists, with this size and digest.
-    fn unchanged(&self, path: &str, size: u64, digest: &str) -> bool {
-        let Some(entry) = self.old.get(path) else {
-            return false;
-        };
-        entry.size == size
-            && entry.digest == digest
-            && fs::symlink_metadata(self.target.join(path))
-                .is_ok_and(|m| m.is_file() && m.len() == size && modified(&m) <= self.marker_time)
+    fn unchanged(&self, path: &str, size: u64, digest: Digest) -> bool {
+        self.old
+            .get(path)
+            .is_some_and(|e| e.size == size && e.digest == digest)
+            && self.intact(path, size)
+    }
+
+    /// Whether the file at `path` is still as the last build wrote it: of `size` bytes and
+    /// not modified since.
+    fn intact(&self, path: &str, size: u64) -> bool {
+        fs::symlink_metadata(self.target.join(path))
+            .is_ok_and(|m| m.is_file() && m.len() == size && modified(&m) <= self.marker_time)
     }
 
     /// Where the new bytes of `path` wait for [`Output::commit`]: its place in the tree of
@@ -282,7 +356,7 @@ impl Output {
         Ok(file)
     }
 
-    fn produced(&self, path: String, size: u64, digest: String, temp: Option<PathBuf>) {
+    fn produced(&self, path: String, size: u64, digest: Digest, temp: Option<PathBuf>) {
         let entry = Entry { size, digest };
         self.new
             .lock()
@@ -433,6 +507,14 @@ impl crate::pipeline::Sink for Output {
     fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
         Output::copy(self, from, path)
     }
+
+    fn keep(&self, path: &str, key: u64) -> bool {
+        Output::keep(self, path, key)
+    }
+
+    fn copy_made(&self, from: &Path, path: &str, key: u64) -> Result<(), Diagnostic> {
+        Output::copy_made(self, from, path, key)
+    }
 }
 
 impl Drop for Output {
@@ -520,7 +602,7 @@ fn read_manifest(marker: &Path) -> HashMap<String, Entry> {
         .filter_map(|line| {
             let mut parts = line.splitn(3, '\t');
             let size = parts.next()?.parse().ok()?;
-            let digest = parts.next()?.to_string();
+            let digest = Digest::parse(parts.next()?)?;
             let path = parts.next()?.to_string();
             Some((path, Entry { size, digest }))
         })
@@ -532,7 +614,7 @@ fn write_manifest(target: &Path, manifest: &BTreeMap<String, Entry>) -> Result<(
     let mut text = String::with_capacity(64 * manifest.len() + MARKER_TEXT.len());
     text.push_str(MARKER_TEXT);
     for (path, e) in manifest {
-        text.push_str(&format!("{}\t{}\t{path}\n", e.size, e.digest));
+        let _ = writeln!(text, "{}\t{}\t{path}", e.size, e.digest);
     }
     let temp = target.join(TEMP).join("manifest");
     let marker = target.join(MARKER);

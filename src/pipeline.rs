@@ -95,6 +95,14 @@ impl Prepared {
         }
     }
 
+    /// For a build that renders once: lets go of what only checking and updates need (the
+    /// sources, [`Site::forget_sources`], and each page's text checks) before rendering.
+    /// [`Prepared::update`] cannot follow.
+    pub fn forget_sources(&mut self) {
+        self.site.forget_sources();
+        self.lints = Default::default();
+    }
+
     /// Every output path and what renders it.
     pub fn jobs(&self) -> &[(String, Job)] {
         &self.jobs
@@ -549,19 +557,22 @@ fn output_table(prepared: &Prepared, jobs: &[(String, Job)]) -> Diagnostics {
         let outputs = site.pictures.outputs(asset);
         if outputs.is_empty() {
             let what = format!("复制的文件 {}", crate::fs::shown(&file));
-            table.add(asset, false, Source::file(what, file, (0, 0)));
+            table.add(asset, false, Source::file(what, &file, (0, 0)));
             continue;
         }
+        // The output path tells the files made of one picture apart: they share a source.
+        let original = Source::file(format!("图片 {}", crate::fs::shown(&file)), &file, (0, 0));
+        let made = Source::file(
+            format!("图片 {} 缩小或裁剪的版本", crate::fs::shown(&file)),
+            &file,
+            (0, 0),
+        );
         for o in outputs {
-            let what = match o.kind {
-                crate::picture::Kind::Clean => format!("图片 {}", crate::fs::shown(&file)),
-                _ => format!(
-                    "图片 {} 的 {} 像素宽的版本",
-                    crate::fs::shown(&file),
-                    o.width
-                ),
+            let source = match o.kind {
+                crate::picture::Kind::Clean => original.clone(),
+                _ => made.clone(),
             };
-            table.add(&o.path, false, Source::file(what, &file, (0, 0)));
+            table.add(&o.path, false, source);
         }
     }
     for (path, source) in &prepared.theme.statics {
@@ -735,6 +746,16 @@ pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
     /// Stores the file `from` as `path`, unchanged.
     fn copy(&self, from: &std::path::Path, path: &str) -> Result<(), Diagnostic>;
+    /// Keeps `path` as it is when it already holds the made file known by `key` (a number
+    /// that changes whenever the file's bytes would): then nothing need be made or stored
+    /// for it. `false`: store it with [`Sink::copy_made`].
+    fn keep(&self, _path: &str, _key: u64) -> bool {
+        false
+    }
+    /// Stores the file `from`, made and known by `key` ([`Sink::keep`]), as `path`.
+    fn copy_made(&self, from: &std::path::Path, path: &str, _key: u64) -> Result<(), Diagnostic> {
+        self.copy(from, path)
+    }
     /// Whether pictures are made only when first asked for (the preview): [`emit`] then
     /// hands on where each will be ([`crate::picture::Pictures::plan`]).
     fn pictures_on_demand(&self) -> bool {
@@ -781,15 +802,10 @@ pub fn emit(
             )
         },
         || {
-            let copy = |from: &std::path::Path, path: &str| {
-                let result = sink.copy(from, path);
-                tick();
-                result
-            };
             if sink.pictures_on_demand() {
-                site.pictures.plan(&copy)
+                site.pictures.plan(sink, tick)
             } else {
-                site.pictures.publish(&copy)
+                site.pictures.publish(sink, tick)
             }
         },
     );

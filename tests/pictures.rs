@@ -338,6 +338,24 @@ fn a_rebuild_takes_pictures_from_the_cache_and_gives_the_same_bytes() {
         "from the cache",
     );
 
+    // The output folder holds every picture file as made: a rebuild keeps them without
+    // the cache (nothing made or written), and puts right a file changed by hand.
+    fs::remove_dir_all(&cache).unwrap();
+    let changes = dir.path().join("changes.txt");
+    let changes_arg = changes.to_str().unwrap();
+    build_ok(dir.path(), &["--changes", changes_arg]);
+    assert_eq!(fs::read_to_string(&changes).unwrap(), "");
+    assert!(!cache.exists(), "pictures were made again");
+    let resized = dir.path().join("public/media/photo-480w.webp");
+    fs::write(&resized, b"changed by hand").unwrap();
+    build_ok(dir.path(), &["--changes", changes_arg]);
+    assert_eq!(
+        fs::read_to_string(&changes).unwrap(),
+        "M\tmedia/photo-480w.webp\n"
+    );
+    assert_same(&contents(&dir.path().join("public")), &first, "put right");
+    let before = cached(&cache);
+
     // A changed photo is made again; the others are not.
     let photo = dir.path().join("content/media/photo.jpg");
     let mut bytes = phone_photo();

@@ -1261,6 +1261,10 @@ fn pictures_are_made_when_first_asked_for() {
         .unwrap();
     fs::write(media.join("photo.jpg"), &photo).unwrap();
     fs::write(media.join("photo-copy.jpg"), &photo).unwrap();
+    let mut other = photo.clone();
+    let end = other.len() - 3;
+    other[end] ^= 1;
+    fs::write(media.join("photo-2.jpg"), &other).unwrap();
     fs::write(media.join("big.png"), &photo).unwrap();
     fs::write(media.join("broken.jpg"), &photo[..300]).unwrap();
     fs::write(media.join("tianping.gif"), b"GIF89a").unwrap();
@@ -1269,12 +1273,19 @@ fn pictures_are_made_when_first_asked_for() {
     let made = || fs::read_dir(&cache).map_or(0, |d| d.count());
     assert_eq!(made(), 0, "pictures were made before any page asked");
 
+    // A crop, then a width of a picture whose name has a hyphen: each found and made.
+    let (status, head, cut) = server.exchange("GET", "/media/photo-16x9-480w.jpg", "");
+    assert_eq!(status, 200, "{head}");
+    assert!(made() > 0);
     let (status, head, webp) = server.exchange("GET", "/media/photo-480w.webp", "");
     assert_eq!(status, 200, "{head}");
     assert!(webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP");
-    assert!(made() > 0);
-    let (status, _, cut) = server.exchange("GET", "/media/photo-16x9-480w.jpg", "");
-    assert_eq!(status, 200);
+    let one = made();
+    let (status, head, _) = server.exchange("GET", "/media/photo-2-480w.webp", "");
+    assert_eq!(status, 200, "{head}");
+    assert!(made() > one, "photo-2.jpg was not made");
+    let (status, _, _) = server.exchange("GET", "/media/broken-480w.webp", "");
+    assert_eq!(status, 404);
 
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");

@@ -87,7 +87,8 @@ pub fn run(options: &Options) -> Outcome {
 fn build(options: &Options, diagnostics: &mut Diagnostics, partial: &mut bool) -> Option<Summary> {
     let started = Instant::now();
     let mut timings = Timings::start(started);
-    let prepared = pipeline::prepare(&options.settings, diagnostics)?;
+    let mut prepared = pipeline::prepare(&options.settings, diagnostics)?;
+    prepared.forget_sources();
     timings.stage("读取和检查（含 Markdown）");
     let root = &options.settings.root;
     let output = match Output::create(root, &options.output) {

@@ -153,6 +153,18 @@ fn parse_file(
 }
 
 impl Site {
+    /// Lets go of what only reading, checking and [`Site::reload`] need: every file as
+    /// parsed and each page's source text. For a build that renders once: the sources are
+    /// as large as the pages rendered from them. The site cannot be reloaded afterwards.
+    pub fn forget_sources(&mut self) {
+        self.files.clear();
+        let empty: std::sync::Arc<str> = std::sync::Arc::from("");
+        for page in &mut self.pages {
+            page.text = empty.clone();
+            page.body_offset = 0;
+        }
+    }
+
     /// Re-reads the Markdown files `changed` (paths relative to content/), keeping every
     /// other file as it was loaded: the same result as loading everything again, as long
     /// as nothing but these files changed.

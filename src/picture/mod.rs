@@ -22,6 +22,7 @@ mod make;
 
 use crate::diagnostic::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 /// The folder under the site root where pufa keeps what it can make again.
@@ -668,15 +669,21 @@ impl Pictures {
         }
     }
 
-    /// For the preview: hands every file of every picture to `copy` as [`Pictures::publish`]
+    /// For the preview: hands every file of every picture to `sink` as [`Pictures::publish`]
     /// does, but by where it will be in the cache, without making it; the preview makes a
     /// picture's files when a page first asks for one of them ([`Pictures::make_for`]), so
     /// that it opens at once on a site of many new photos. A picture whose structure cannot
     /// be read is handled as `publish` does (it is not decoded).
     pub fn plan(
         &self,
-        copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
+        sink: &dyn crate::pipeline::Sink,
+        tick: &(dyn Fn() + Sync),
     ) -> Vec<Diagnostic> {
+        let copy = |from: &Path, path: &str| {
+            let result = sink.copy(from, path);
+            tick();
+            result
+        };
         let cache = self.root.join(CACHE_DIR).join("pictures");
         let mut problems = Vec::new();
         if self.probes.values().any(Result::is_ok)
@@ -693,16 +700,20 @@ impl Pictures {
                     if o.kind == Kind::Clean && !probe.metadata {
                         copy(&original, &o.path)
                     } else {
-                        copy(&cache.join(cache_name(probe, o)), &o.path)
+                        copy(
+                            &cache.join(cache_name(probe, o, cache_key(probe, o))),
+                            &o.path,
+                        )
                     }
                 }),
-                Err(_) => self.publish_unreadable(asset, &original, &cache, copy),
+                Err(_) => self.publish_unreadable(asset, &original, &cache, sink, tick),
             };
             problems.extend(result.map_err(|d| d.in_file(&shown)).err());
         }
         for asset in &self.passed {
             let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
-            let result = self.publish_unreadable(asset, &self.root.join(&shown), &cache, copy);
+            let original = self.root.join(&shown);
+            let result = self.publish_unreadable(asset, &original, &cache, sink, tick);
             problems.extend(result.map_err(|d| d.in_file(&shown)).err());
         }
         if let Some(lines) = &self.remember {
@@ -716,7 +727,24 @@ impl Pictures {
     /// `false` when no picture makes `path`.
     pub fn make_for(&self, path: &str) -> Result<bool, Diagnostic> {
         let cache = self.root.join(CACHE_DIR).join("pictures");
-        let found = self.probes.iter().find_map(|(asset, probe)| {
+        // A file made of `media/a.jpg` is that file itself, `media/a-480w.webp` or
+        // `media/a-16x9-480w.webp` ([`variant_path`]): only the pictures named so are
+        // looked at, not every picture of the site.
+        let mut stems = vec![path];
+        for _ in 0..2 {
+            let last = stems[stems.len() - 1];
+            if let Some(i) = last.rfind('-') {
+                stems.push(&last[..i]);
+            }
+        }
+        let mut candidates = stems.into_iter().flat_map(|stem| {
+            let dotted = format!("{stem}.");
+            self.probes
+                .range::<str, _>((Bound::Included(stem), Bound::Unbounded))
+                .take_while(move |(asset, _)| asset.starts_with(stem))
+                .filter(move |(asset, _)| *asset == stem || asset.starts_with(&dotted))
+        });
+        let found = candidates.find_map(|(asset, probe)| {
             let probe = probe.as_ref().ok()?;
             self.outputs(asset)
                 .iter()
@@ -728,17 +756,19 @@ impl Pictures {
         };
         let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
         let original = self.root.join(&shown);
-        self.publish_one(asset, probe, &original, &cache, &|_, _| Ok(()))
+        self.publish_one(asset, probe, &original, &cache, None)
             .map_err(|d| d.in_file(&shown))?;
         Ok(true)
     }
 
-    /// Makes what is missing from the cache and hands every file of every picture to `copy`
-    /// (cached or original file, output path). Runs the pictures in parallel; returns the
-    /// problems, each naming the picture.
+    /// Makes what is missing from the cache and hands every file of every picture to
+    /// `sink`, calling `tick` for each. A file the output folder already holds as the last
+    /// build made it is kept ([`crate::pipeline::Sink::keep`]) without looking in the
+    /// cache. Runs the pictures in parallel; returns the problems, each naming the picture.
     pub fn publish(
         &self,
-        copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
+        sink: &dyn crate::pipeline::Sink,
+        tick: &(dyn Fn() + Sync),
     ) -> Vec<Diagnostic> {
         use rayon::prelude::*;
         let cache = self.root.join(CACHE_DIR).join("pictures");
@@ -749,8 +779,10 @@ impl Pictures {
                 let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
                 let original = self.root.join(&shown);
                 let result = match probe {
-                    Ok(probe) => self.publish_one(asset, probe, &original, &cache, copy),
-                    Err(_) => self.publish_unreadable(asset, &original, &cache, copy),
+                    Ok(probe) => {
+                        self.publish_one(asset, probe, &original, &cache, Some((sink, tick)))
+                    }
+                    Err(_) => self.publish_unreadable(asset, &original, &cache, sink, tick),
                 };
                 result
                     .map_err(|d| match d.file {
@@ -761,7 +793,7 @@ impl Pictures {
             })
             .chain(self.passed.par_iter().filter_map(|asset| {
                 let shown = Path::new(crate::content::CONTENT_DIR).join(asset);
-                self.publish_unreadable(asset, &self.root.join(&shown), &cache, copy)
+                self.publish_unreadable(asset, &self.root.join(&shown), &cache, sink, tick)
                     .map_err(|d| d.in_file(&shown))
                     .err()
             }))
@@ -783,62 +815,100 @@ impl Pictures {
         asset: &str,
         original: &Path,
         cache: &Path,
-        copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
+        sink: &dyn crate::pipeline::Sink,
+        tick: &(dyn Fn() + Sync),
     ) -> Result<(), Diagnostic> {
+        let copy = |from: &Path| {
+            let result = sink.copy(from, asset);
+            tick();
+            result
+        };
         let plain = is_passed_through(asset);
         if std::fs::metadata(original).is_ok_and(|m| m.len() > MAX_BYTES) {
-            return if plain { copy(original, asset) } else { Ok(()) };
+            return if plain { copy(original) } else { Ok(()) };
         }
         let bytes = std::fs::read(original).map_err(|e| read_error(&e))?;
         match clean::has_metadata(&bytes) {
-            Some(false) => copy(original, asset),
+            Some(false) => copy(original),
             Some(true) => {
+                let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+                let key = xxhash_rust::xxh3::xxh3_64_with_seed(
+                    format!("{VERSION} clean").as_bytes(),
+                    hash,
+                );
+                if sink.keep(asset, key) {
+                    tick();
+                    return Ok(());
+                }
                 let Some(clean) = clean::clean(&bytes, 1) else {
                     return Ok(());
                 };
                 cache_folder(&self.root, cache)?;
-                let name = format!("{:016x}-clean", xxhash_rust::xxh3::xxh3_64(&bytes));
-                if !is_cached(&cache.join(&name)) {
-                    write_cached(&cache.join(&name), &clean)?;
+                let cached = cache.join(format!("{hash:016x}-clean"));
+                if !is_cached(&cached) {
+                    write_cached(&cached, &clean)?;
                 }
-                copy(&cache.join(name), asset)
+                let result = sink.copy_made(&cached, asset, key);
+                tick();
+                result
             }
             // Named GIF or SVG but starting as a JPEG, PNG or WebP file does: not read whole,
             // so it may hold a location.
-            None if plain && !clean::is_container(&bytes) => copy(original, asset),
+            None if plain && !clean::is_container(&bytes) => copy(original),
             None => Ok(()),
         }
     }
 
+    /// Makes the files of the picture at `asset` that neither `sink` (when given) nor the
+    /// cache holds, and hands them all to `sink`.
     fn publish_one(
         &self,
         asset: &str,
         probe: &Probe,
         original: &Path,
         cache: &Path,
-        copy: &(dyn Fn(&Path, &str) -> Result<(), Diagnostic> + Sync),
+        sink: Option<(&dyn crate::pipeline::Sink, &(dyn Fn() + Sync))>,
     ) -> Result<(), Diagnostic> {
         let outputs = self.outputs(asset);
-        let cached = |o: &Output| cache.join(cache_name(probe, o));
-        let missing: Vec<&Output> = outputs
+        // The clean original of a picture without metadata is the original itself.
+        let (copied, made): (Vec<&Output>, Vec<&Output>) = outputs
             .iter()
-            .filter(|o| o.kind != Kind::Clean || probe.metadata)
-            .filter(|o| !is_cached(&cached(o)))
+            .partition(|o| o.kind == Kind::Clean && !probe.metadata);
+        let wanted: Vec<(&Output, u64)> = made
+            .iter()
+            .map(|&o| (o, cache_key(probe, o)))
+            .filter(|&(o, key)| match sink {
+                Some((sink, tick)) if sink.keep(&o.path, key) => {
+                    tick();
+                    false
+                }
+                _ => true,
+            })
             .collect();
-        if !missing.is_empty() {
+        let cached = |o: &Output, key: u64| cache.join(cache_name(probe, o, key));
+        if wanted.iter().any(|&(o, key)| !is_cached(&cached(o, key))) {
+            // All are made together, so that each is made the same way whatever the cache
+            // holds: a width is resized from the next larger one made with it.
             cache_folder(&self.root, cache)?;
             let bytes = std::fs::read(original).map_err(|e| read_error(&e))?;
-            let made = make::make(&bytes, probe, &missing)?;
-            for (o, data) in missing.iter().zip(made) {
-                write_cached(&cached(o), &data)?;
+            let data = make::make(&bytes, probe, &made)?;
+            for (o, data) in made.iter().zip(data) {
+                let file = cached(o, cache_key(probe, o));
+                if !is_cached(&file) {
+                    write_cached(&file, &data)?;
+                }
             }
         }
-        for o in &outputs {
-            if o.kind == Kind::Clean && !probe.metadata {
-                copy(original, &o.path)?;
-            } else {
-                copy(&cached(o), &o.path)?;
-            }
+        let Some((sink, tick)) = sink else {
+            return Ok(());
+        };
+        for o in copied {
+            sink.copy(original, &o.path)?;
+            tick();
+        }
+        for (o, key) in wanted {
+            sink.copy_made(&cached(o, key), &o.path, key)?;
+            tick();
         }
         Ok(())
     }
@@ -920,8 +990,9 @@ fn fallback(probe: &Probe) -> Kind {
     if probe.alpha { Kind::Png } else { Kind::Jpeg }
 }
 
-/// The cache file of output `o` of the picture `probe`.
-fn cache_name(probe: &Probe, o: &Output) -> String {
+/// What tells output `o` of the picture `probe` from any other file pufa makes: the hash of
+/// the picture's bytes and of every setting its bytes depend on.
+fn cache_key(probe: &Probe, o: &Output) -> u64 {
     let mut settings = format!(
         "{VERSION} {:?} {} {} {JPEG_QUALITY} {WEBP_QUALITY} {}",
         o.kind, o.width, o.height, probe.orientation
@@ -932,7 +1003,11 @@ fn cache_name(probe: &Probe, o: &Output) -> String {
     if let Some(aspect) = o.crop {
         settings.push_str(&format!(" crop {aspect}"));
     }
-    let key = xxhash_rust::xxh3::xxh3_64_with_seed(settings.as_bytes(), probe.hash);
+    xxhash_rust::xxh3::xxh3_64_with_seed(settings.as_bytes(), probe.hash)
+}
+
+/// The cache file of output `o` of the picture `probe`, whose [`cache_key`] is `key`.
+fn cache_name(probe: &Probe, o: &Output, key: u64) -> String {
     format!("{:016x}-{key:016x}.{}", probe.hash, o.kind.extension())
 }
 
