@@ -23,7 +23,7 @@
 //! write.
 
 use crate::diagnostic::Diagnostic;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -213,7 +213,7 @@ impl Output {
         // build killed from here on leaves, the next build may clear.
         let wrote_marker = !marker.is_file();
         if wrote_marker {
-            write_manifest(&target_abs, &BTreeMap::new())?;
+            write_manifest(&target_abs, &HashMap::new())?;
         }
         let fresh = old.is_empty()
             && fs::read_dir(&target_abs)
@@ -373,7 +373,7 @@ impl Output {
             return self.commit_fresh(new).map(|changes| (changes, None));
         }
         let mut changes = Changes::default();
-        let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();
+        let mut manifest: HashMap<String, Entry> = HashMap::with_capacity(new.len());
         let mut made: HashSet<PathBuf> = HashSet::new();
         // Files another program holds open (on Windows, an editor or Word with a page open
         // refuses the replacement): the rest are put in place all the same, these keep their
@@ -428,7 +428,8 @@ impl Output {
         }
         // A path that is a folder now (of this build's files) was a file of the last build,
         // already out of the way.
-        removed.retain(|path| !self.target.join(path).is_dir());
+        removed
+            .retain(|path| !fs::symlink_metadata(self.target.join(path)).is_ok_and(|m| m.is_dir()));
         let mut gone = Vec::new();
         for path in removed {
             let file = self.target.join(&path);
@@ -487,7 +488,7 @@ impl Output {
             self.made_target = false;
         }
         let mut changes = Changes::default();
-        let mut manifest: BTreeMap<String, Entry> = BTreeMap::new();
+        let mut manifest: HashMap<String, Entry> = HashMap::with_capacity(new.len());
         for (path, entry, _) in new {
             changes.added.push(path.clone());
             manifest.insert(path, entry);
@@ -557,16 +558,33 @@ fn remove_empty_folders(file: &Path, target: &Path) {
 
 /// Every file under `target`, relative, except in `.pufa-tmp/`.
 fn files_in(target: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(target)
-        .into_iter()
-        .filter_entry(|e| e.depth() != 1 || e.file_name() != TEMP)
+    use rayon::prelude::*;
+    // Each top-level entry on a thread of its own: `articles/` alone may hold tens of
+    // thousands of files.
+    let Ok(top) = fs::read_dir(target) else {
+        return Vec::new();
+    };
+    let top: Vec<PathBuf> = top
         .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(target).ok()?;
-            let parts: Option<Vec<&str>> =
-                rel.components().map(|c| c.as_os_str().to_str()).collect();
-            parts.map(|p| p.join("/"))
+        .filter(|e| e.file_name() != TEMP)
+        .map(|e| e.path())
+        .collect();
+    top.par_iter()
+        .flat_map_iter(|entry| {
+            // A link at the top is listed as itself, not followed (as any link below).
+            walkdir::WalkDir::new(entry)
+                .follow_root_links(false)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| !e.file_type().is_dir())
+                .filter_map(|e| {
+                    let rel = e.path().strip_prefix(target).ok()?.to_str()?;
+                    Some(if std::path::MAIN_SEPARATOR == '/' {
+                        rel.to_string()
+                    } else {
+                        rel.replace(std::path::MAIN_SEPARATOR, "/")
+                    })
+                })
         })
         .collect()
 }
@@ -610,10 +628,12 @@ fn read_manifest(marker: &Path) -> HashMap<String, Entry> {
 }
 
 /// Writes the marker with the manifest, replacing the old one whole.
-fn write_manifest(target: &Path, manifest: &BTreeMap<String, Entry>) -> Result<(), Diagnostic> {
+fn write_manifest(target: &Path, manifest: &HashMap<String, Entry>) -> Result<(), Diagnostic> {
+    let mut rows: Vec<(&String, &Entry)> = manifest.iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut text = String::with_capacity(64 * manifest.len() + MARKER_TEXT.len());
     text.push_str(MARKER_TEXT);
-    for (path, e) in manifest {
+    for (path, e) in rows {
         let _ = writeln!(text, "{}\t{}\t{path}", e.size, e.digest);
     }
     let temp = target.join(TEMP).join("manifest");
@@ -846,6 +866,29 @@ mod tests {
         assert_eq!(changes.updated, ["a.txt"]);
         assert_eq!(changes.removed, ["stray.html"]);
         assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "甲");
+    }
+
+    /// A link put into the output folder, at its top or deeper, is removed as a file: what
+    /// it points to is left alone.
+    #[cfg(unix)]
+    #[test]
+    fn links_put_into_the_folder_go_but_not_what_they_point_to() {
+        let site = tempfile::tempdir().unwrap();
+        let target = site.path().join("public");
+        let files = [("index.html", "一"), ("media/a.txt", "甲")];
+        build(site.path(), &target, &files);
+        let outside = site.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        fs::write(outside.join("keep.txt"), "别删").unwrap();
+        std::os::unix::fs::symlink(&outside, target.join("top")).unwrap();
+        std::os::unix::fs::symlink(&outside, target.join("media/deep")).unwrap();
+        let changes = build(site.path(), &target, &files);
+        assert_eq!(changes.removed, ["media/deep", "top"]);
+        assert_eq!(
+            fs::read_to_string(outside.join("keep.txt")).unwrap(),
+            "别删"
+        );
+        assert!(fs::symlink_metadata(target.join("top")).is_err());
     }
 
     #[test]
