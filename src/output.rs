@@ -259,10 +259,20 @@ impl Output {
     /// Stores the file `from` as `path`, copied only if the source changed since the last
     /// build (by its size and modification time) or the copy there is not the one made.
     pub fn copy(&self, from: &Path, path: &str) -> Result<(), Diagnostic> {
+        self.copy_as(from, path, |meta| Digest::Modified(modified(meta)))
+    }
+
+    /// Stores the file `from` as `path`, known by the digest `of` its metadata gives.
+    fn copy_as(
+        &self,
+        from: &Path,
+        path: &str,
+        of: impl FnOnce(&fs::Metadata) -> Digest,
+    ) -> Result<(), Diagnostic> {
         let path = self.confined(path)?;
         let meta = fs::metadata(from).map_err(|e| io_error(from, "读取", &e))?;
         let size = meta.len();
-        let digest = Digest::Modified(modified(&meta));
+        let digest = of(&meta);
         let temp = if self.unchanged(&path, size, digest) {
             None
         } else {
@@ -295,20 +305,7 @@ impl Output {
 
     /// Stores the file `from`, made and known by `key` ([`Output::keep`]), as `path`.
     pub fn copy_made(&self, from: &Path, path: &str, key: u64) -> Result<(), Diagnostic> {
-        let path = self.confined(path)?;
-        let size = fs::metadata(from)
-            .map_err(|e| io_error(from, "读取", &e))?
-            .len();
-        let digest = Digest::Made(key);
-        let temp = if self.unchanged(&path, size, digest) {
-            None
-        } else {
-            let temp = self.temp_file(&path)?;
-            fs::copy(from, &temp).map_err(|e| io_error(from, "复制", &e))?;
-            Some(temp)
-        };
-        self.produced(path, size, digest, temp);
-        Ok(())
+        self.copy_as(from, path, |_| Digest::Made(key))
     }
 
     /// Every path was checked when the build's outputs were listed; this check again is
