@@ -51,6 +51,11 @@ pub enum Command {
         override_usage = "pufa new <类型> <标题>… [选项]\n  例如：pufa new article 冒充客服退款诈骗 或 pufa new episode 见事说法04 宅基地纠纷"
     )]
     New(NewArgs),
+    /// 导入 Word 文档（.docx）或文本文件（.txt、.md），转成草稿文章（不会覆盖已有文件）
+    #[command(
+        override_usage = "pufa import <文件>… [选项]\n  例如：pufa import 稿件.docx 或 pufa import --kind page 关于我们.docx"
+    )]
+    Import(ImportArgs),
     /// 新建一个网站：示例配置和每种内容各一篇，马上就能生成
     #[command(override_usage = "pufa init <文件夹>")]
     Init(InitArgs),
@@ -64,6 +69,19 @@ pub struct NewArgs {
     /// 标题（主题月写这个月的主题）；可以有空格，不用加引号
     #[arg(value_name = "标题", num_args = 1.., required = true, help_heading = "参数")]
     pub title: Vec<String>,
+    /// 网站所在的文件夹（含 site.yaml），默认是当前文件夹
+    #[arg(long, value_name = "文件夹", default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// 要导入的文件：Word 文档（.docx）、文本文件（.txt，GBK 或 UTF-16 编码的会转换）或 Markdown 文件（.md）；可以一次写多个
+    #[arg(value_name = "文件", num_args = 1.., required = true, help_heading = "参数")]
+    pub files: Vec<PathBuf>,
+    /// 导入成什么：article 普法文章（默认）、episode 视频、page 独立页面
+    #[arg(long, value_enum, value_name = "类型", default_value = "article")]
+    pub kind: cmd::import::ImportKind,
     /// 网站所在的文件夹（含 site.yaml），默认是当前文件夹
     #[arg(long, value_name = "文件夹", default_value = ".")]
     pub root: PathBuf,
@@ -179,6 +197,7 @@ pub fn run() -> ExitCode {
             }
             Err(d) => fail(&d, &args.root),
         },
+        Command::Import(args) => import(args),
         Command::Init(args) => match cmd::init::run(&args.dir) {
             Ok(files) => {
                 println!("已在 {} 新建网站：", args.dir.display());
@@ -228,7 +247,7 @@ where
         .iter()
         .skip(1)
         .filter_map(|a| a.to_str())
-        .find(|a| ["build", "serve", "check", "new", "init"].contains(a))
+        .find(|a| ["build", "serve", "check", "new", "import", "init"].contains(a))
         .map(str::to_string);
     let parsed = command
         .try_get_matches_from(&args)
@@ -455,6 +474,55 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     exit_code(&diagnostics)
+}
+
+/// Imports each file in turn; one that fails does not stop the others. Exit code 1 when one
+/// failed or the imported text holds personal data the build would refuse.
+fn import(args: ImportArgs) -> ExitCode {
+    let mut diagnostics = Vec::new();
+    let mut imported = 0;
+    let mut stdout = std::io::stdout().lock();
+    for file in &args.files {
+        match cmd::import::run(&args.root, file, args.kind) {
+            Ok(done) => {
+                imported += 1;
+                let pictures = match done.pictures.len() {
+                    0 => String::new(),
+                    n => format!(
+                        "，{n} 张图片放在 {}",
+                        done.pictures[0].parent().unwrap_or(Path::new("")).display()
+                    ),
+                };
+                let _ = writeln!(
+                    stdout,
+                    "已导入 {} → {}{pictures}",
+                    file.display(),
+                    done.file.display()
+                );
+                if let Some(encoding) = done.encoding {
+                    let _ = writeln!(stdout, "  已把 {encoding} 编码转换为 UTF-8");
+                }
+                let _ = writeln!(stdout, "  发布后的网址：/{}", done.address);
+                diagnostics.extend(done.diagnostics);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if imported > 0 {
+        let _ = writeln!(
+            stdout,
+            "导入的文章都是草稿（draft: true）：用 {} serve 预览、核对后，把 draft: true 改成 draft: false 再发布。",
+            command_shown()
+        );
+    }
+    let _ = stdout.flush();
+    let color = std::io::stderr().is_terminal();
+    eprint!("{}", report::human(&diagnostics, &args.root, color));
+    if imported < args.files.len() || has_errors(&diagnostics) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn exit_code(diagnostics: &[Diagnostic]) -> ExitCode {

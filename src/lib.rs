@@ -6,7 +6,8 @@
 //! them into files through the [`theme`]'s Tera templates and [`output`] swaps the result in.
 //! [`pipeline`] strings the stages together for every command; [`check`] holds the site-wide
 //! checks and prints diagnostics.
-//! [`cmd`] holds one module per subcommand; [`cli`] parses arguments.
+//! [`cmd`] holds one module per subcommand; [`cli`] parses arguments. [`import`] converts
+//! Word documents and text files into Markdown for `pufa import`.
 
 pub mod check;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod confine;
 pub mod content;
 pub mod diagnostic;
 pub mod fs;
+pub mod import;
 pub mod laws;
 pub mod markdown;
 pub mod menu;

@@ -9,7 +9,8 @@ mod lints;
 pub mod report;
 
 pub use lints::{
-    Wording, mask_personal_data, number_digits, personal_data, visible_wording, wording,
+    PersonalData, Wording, mask_personal_data, number_digits, personal_data, visible_wording,
+    wording,
 };
 
 use crate::content::{Date, Kind, Page, Site};
@@ -195,20 +196,26 @@ fn text_lints(site: &Site, page: &Page, out: &mut Diagnostics) {
                 ),
             )
         } else {
-            Diagnostic::error(
-                "lint/personal-data",
-                format!(
-                    "没有打码的{}：会原样发布到页面、列表、订阅和搜索数据中（下面显示时隐去了中间的数字，文件里这一处仍是完整号码）",
-                    found.kind
-                ),
-            )
-            .with_suggestion(format!(
-                "公开的案例要去标识化，改成 {}；确实要公开的号码（例如单位的值班手机），把它写进这篇的 front matter，例如 public_numbers: [\"13800000000\"]",
-                found.masked
-            ))
+            personal_data_error(&found)
         };
         out.push(d.in_file(&page.source).at(line, column).spanning(found.len));
     }
+}
+
+/// The error for unmasked personal data (`check`, `build` and `import` report it alike); the
+/// caller places it.
+pub fn personal_data_error(found: &PersonalData) -> Diagnostic {
+    Diagnostic::error(
+        "lint/personal-data",
+        format!(
+            "没有打码的{}：会原样发布到页面、列表、订阅和搜索数据中（下面显示时隐去了中间的数字，文件里这一处仍是完整号码）",
+            found.kind
+        ),
+    )
+    .with_suggestion(format!(
+        "公开的案例要去标识化，改成 {}；确实要公开的号码（例如单位的值班手机），把它写进这篇的 front matter，例如 public_numbers: [\"13800000000\"]",
+        found.masked
+    ))
 }
 
 /// The error for a wrong wording found in `text`, at its place; the underline covers it to

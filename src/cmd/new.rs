@@ -23,6 +23,24 @@ pub enum NewKind {
     Page,
 }
 
+/// The folder under content/ that holds files of `kind`.
+pub fn kind_folder(kind: NewKind) -> &'static str {
+    match kind {
+        NewKind::Article => "articles",
+        NewKind::Episode => "episodes",
+        NewKind::Month => "months",
+        NewKind::Page => "pages",
+    }
+}
+
+/// The address a file of `kind` named `name` is published at (`articles/jing-ti/`).
+pub fn address(kind: NewKind, name: &str) -> String {
+    match kind {
+        NewKind::Page => format!("{name}/"),
+        _ => format!("{}/{name}/", kind_folder(kind)),
+    }
+}
+
 /// What `pufa new` made.
 #[derive(Debug)]
 pub struct Created {
@@ -76,11 +94,16 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<Created, Diagnosti
                 )
                 .with_suggestion("标题里要有汉字、字母或数字"));
             }
-            let (folder, text) = match kind {
-                NewKind::Article => ("articles", article(title, &today, &this_month, &content)),
-                NewKind::Episode => ("episodes", episode(title, &today, &content)),
-                _ => ("pages", page(title, &slug)),
+            let folder = kind_folder(kind);
+            let body = match kind {
+                NewKind::Article => "正文从这里开始。",
+                NewKind::Episode => "视频简介和文字稿。",
+                _ => "页面内容。",
             };
+            let text = format!(
+                "{}\n{body}\n",
+                front_matter(kind, title, &slug, &content, None)
+            );
             (folder, slug, text)
         }
     };
@@ -102,13 +125,9 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<Created, Diagnosti
             use std::io::Write as _;
             file.write_all(text.as_bytes())
                 .map_err(|e| crate::fs::error("io/write", "写入", &relative, &e))?;
-            let address = match folder {
-                "pages" => format!("{name}/"),
-                _ => format!("{folder}/{name}/"),
-            };
             Ok(Created {
                 file: relative,
-                address,
+                address: address(kind, &name),
             })
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Diagnostic::error(
@@ -121,49 +140,70 @@ pub fn run(root: &Path, kind: NewKind, title: &str) -> Result<Created, Diagnosti
     }
 }
 
-fn article(title: &str, today: &Date, month: &str, content: &Path) -> String {
-    let topics = month_topics(&content.join("months").join(format!("{month}.md")));
+/// The front matter (between `---` lines, ending with a newline) that `pufa new` and
+/// `pufa import` start a file of `kind` with: dated today (China time), `draft: true`, an
+/// article in the current month with that month's topics, an episode in the first series.
+/// `source` (来源) is written when known, else left as a commented line to fill in.
+pub fn front_matter(
+    kind: NewKind,
+    title: &str,
+    slug: &str,
+    content: &Path,
+    source: Option<&str>,
+) -> String {
+    let today = Date::today();
     let mut text = String::from("---\n");
     let _ = writeln!(text, "title: {}", yaml_string(title));
-    let _ = writeln!(text, "date: {}", today.iso());
-    let _ = writeln!(text, "month: {month}");
-    let _ = writeln!(
-        text,
-        "topics: [{}]",
-        topics
-            .iter()
-            .map(|t| yaml_string(t))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    text.push_str(
-        "# summary: 一两句话的摘要\n# author: 作者\n# source: 来源\n# editor: 责任编辑\n",
-    );
-    text.push_str("draft: true\n---\n\n正文从这里开始。\n");
-    text
-}
-
-fn episode(title: &str, today: &Date, content: &Path) -> String {
-    let series = first_series(&content.join("series"));
-    let mut text = String::from("---\n");
-    let _ = writeln!(text, "title: {}", yaml_string(title));
-    let _ = writeln!(text, "date: {}", today.iso());
-    match series {
-        Some(series) => {
-            let _ = writeln!(text, "series: {}", yaml_string(&series));
+    match kind {
+        NewKind::Article => {
+            let month = today.month_key();
+            let topics = month_topics(&content.join("months").join(format!("{month}.md")));
+            let _ = writeln!(text, "date: {}", today.iso());
+            let _ = writeln!(text, "month: {month}");
+            let _ = writeln!(
+                text,
+                "topics: [{}]",
+                topics
+                    .iter()
+                    .map(|t| yaml_string(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            text.push_str("# summary: 一两句话的摘要\n# author: 作者\n");
+            source_line(&mut text, source);
+            text.push_str("# editor: 责任编辑\n");
         }
-        None => text.push_str("# series: 所属视频系列（content/series/ 中的标题）\n"),
+        NewKind::Episode => {
+            let _ = writeln!(text, "date: {}", today.iso());
+            match first_series(&content.join("series")) {
+                Some(series) => {
+                    let _ = writeln!(text, "series: {}", yaml_string(&series));
+                }
+                None => text.push_str("# series: 所属视频系列（content/series/ 中的标题）\n"),
+            }
+            text.push_str("# episode: 1\n# video: ../media/视频文件.mp4\n# embed: bilibili:BV号\n# poster: ../media/封面.png\n# duration: \"03:30\"\n# subtitles: ../media/字幕.vtt\ntopics: []\n");
+            if source.is_some() {
+                source_line(&mut text, source);
+            }
+        }
+        NewKind::Page | NewKind::Month => {
+            let _ = writeln!(text, "slug: {slug}");
+            if source.is_some() {
+                source_line(&mut text, source);
+            }
+        }
     }
-    text.push_str("# episode: 1\n# video: ../media/视频文件.mp4\n# embed: bilibili:BV号\n# poster: ../media/封面.png\n# duration: \"03:30\"\n# subtitles: ../media/字幕.vtt\ntopics: []\n");
-    text.push_str("draft: true\n---\n\n视频简介和文字稿。\n");
+    text.push_str("draft: true\n---\n");
     text
 }
 
-fn page(title: &str, slug: &str) -> String {
-    format!(
-        "---\ntitle: {}\nslug: {slug}\ndraft: true\n---\n\n页面内容。\n",
-        yaml_string(title)
-    )
+fn source_line(text: &mut String, source: Option<&str>) {
+    match source {
+        Some(source) => {
+            let _ = writeln!(text, "source: {}", yaml_string(source));
+        }
+        None => text.push_str("# source: 来源\n"),
+    }
 }
 
 /// The month from `start` on (`YYYY-MM`) that has no theme file yet.
@@ -218,7 +258,7 @@ fn first_series(dir: &Path) -> Option<String> {
 }
 
 /// A YAML double-quoted string.
-fn yaml_string(text: &str) -> String {
+pub fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).expect("a string serialises")
 }
 

@@ -1,0 +1,1492 @@
+//! Word documents (.docx, as Word, WPS and LibreOffice save them) read into the import model.
+//!
+//! A .docx is a zip of XML parts: `word/document.xml` holds the text, `styles.xml` says which
+//! paragraph styles are headings and lists, `numbering.xml` how lists are numbered,
+//! `footnotes.xml` the footnotes, `_rels/` where links and pictures point, `docProps/core.xml`
+//! the title and author. Parts are read with a size limit each, so a zip bomb is refused,
+//! and the walk over the XML stops at a depth no real document reaches.
+//!
+//! Tracked changes are imported as if accepted (inserted text kept, deleted text dropped) and
+//! counted; comments, text boxes, equations, charts and embedded objects are not converted
+//! and each is reported with the start of its text so the author can find it.
+
+use super::{Block, Document, Inline, Marker, Picture};
+use crate::diagnostic::Diagnostic;
+use roxmltree::Node;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// The largest XML part read; Word's own limit on a document is far below.
+const MAX_PART: u64 = 64 * 1024 * 1024;
+/// The largest picture taken out of a document.
+const MAX_PICTURE: u64 = 64 * 1024 * 1024;
+/// All the pictures of one document together.
+const MAX_PICTURES: u64 = 512 * 1024 * 1024;
+/// How deep the walk goes into nested elements (tables in tables, fields in links …).
+const MAX_DEPTH: usize = 64;
+/// How many XML nodes one part may have.
+const MAX_NODES: u32 = 20_000_000;
+/// How many characters of a skipped part a message quotes.
+const QUOTED: usize = 20;
+
+/// Names document properties give that are not an author: programs' and Windows' defaults.
+const NOT_AUTHORS: &[&str] = &[
+    "administrator",
+    "admin",
+    "user",
+    "python-docx",
+    "microsoft office 用户",
+    "microsoft office user",
+    "windows 用户",
+    "windows user",
+    "lenovo",
+    "dell",
+    "hp",
+    "微软用户",
+    "微软中国",
+    "china",
+];
+
+type Archive = zip::ZipArchive<std::fs::File>;
+
+/// Reads the .docx at `path`.
+pub fn read(path: &Path, shown: &Path) -> Result<Document, Diagnostic> {
+    let broken = |why: String| {
+        Diagnostic::error("import/bad-docx", format!("无法读取这个 Word 文档：{why}"))
+            .in_file(shown)
+            .with_suggestion("在 Word 或 WPS 里打开它，确认能打开后“另存为” .docx，再导入")
+    };
+    let file =
+        std::fs::File::open(path).map_err(|e| crate::fs::error("io/read", "读取", shown, &e))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| broken(zip_reason(&e)))?;
+    let main = main_part(&mut archive).map_err(&broken)?;
+    let folder = main.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+    let rels_name = format!(
+        "{folder}{}_rels/{}.rels",
+        if folder.is_empty() { "" } else { "/" },
+        main.rsplit('/').next().unwrap_or(&main)
+    );
+    let main_xml = read_part(&mut archive, &main, MAX_PART)
+        .map_err(&broken)?
+        .ok_or_else(|| broken("缺少正文部分".to_string()))?;
+    let rels = match read_part(&mut archive, &rels_name, MAX_PART).map_err(&broken)? {
+        Some(text) => Relationships::parse(&text, &folder).map_err(&broken)?,
+        None => Relationships::default(),
+    };
+    let part = |archive: &mut Archive, kind: &str| -> Result<Option<String>, String> {
+        match rels.of_kind(kind) {
+            Some(name) => read_part(archive, &name, MAX_PART),
+            None => Ok(None),
+        }
+    };
+    let styles_xml = part(&mut archive, "/styles").map_err(&broken)?;
+    let numbering_xml = part(&mut archive, "/numbering").map_err(&broken)?;
+    let footnotes_xml = part(&mut archive, "/footnotes").map_err(&broken)?;
+    let endnotes_xml = part(&mut archive, "/endnotes").map_err(&broken)?;
+    let comments_xml = part(&mut archive, "/comments").map_err(&broken)?;
+    let core_xml = read_part(&mut archive, "docProps/core.xml", MAX_PART).map_err(&broken)?;
+
+    let styles_doc = styles_xml
+        .as_deref()
+        .map(parse)
+        .transpose()
+        .map_err(&broken)?;
+    let numbering_doc = numbering_xml
+        .as_deref()
+        .map(parse)
+        .transpose()
+        .map_err(&broken)?;
+    let footnotes_doc = footnotes_xml
+        .as_deref()
+        .map(parse)
+        .transpose()
+        .map_err(&broken)?;
+    let endnotes_doc = endnotes_xml
+        .as_deref()
+        .map(parse)
+        .transpose()
+        .map_err(&broken)?;
+    let main_doc = parse(&main_xml).map_err(&broken)?;
+
+    let mut reader = Reader {
+        archive: &mut archive,
+        rels: &rels,
+        styles: styles_doc
+            .as_ref()
+            .map(|d| Styles::parse(d.root_element()))
+            .unwrap_or_default(),
+        numbering: numbering_doc
+            .as_ref()
+            .map(|d| Numbering::parse(d.root_element()))
+            .unwrap_or_default(),
+        notes: HashMap::new(),
+        counters: HashMap::new(),
+        document: Document::default(),
+        picture_names: HashMap::new(),
+        picture_bytes: 0,
+        fields: Vec::new(),
+        counts: Counts::default(),
+        too_deep: false,
+    };
+    for (doc, prefix) in [(&footnotes_doc, "f"), (&endnotes_doc, "e")] {
+        if let Some(doc) = doc {
+            for note in doc.root_element().children().filter(|n| n.is_element()) {
+                if attr(note, "type").is_some_and(|t| t != "normal") {
+                    continue;
+                }
+                if let Some(id) = attr(note, "id") {
+                    reader
+                        .notes
+                        .insert(format!("{prefix}{id}"), Note::Unused(note));
+                }
+            }
+        }
+    }
+    let body = main_doc
+        .root_element()
+        .children()
+        .find(|n| is(n, "body"))
+        .ok_or_else(|| broken("缺少正文部分".to_string()))?;
+    let mut blocks = Vec::new();
+    reader.blocks(body, &mut blocks, 0);
+    reader.document.blocks = blocks;
+    let Reader {
+        mut document,
+        counts,
+        too_deep,
+        ..
+    } = reader;
+    take_title(&mut document);
+    if document.title.is_none() || document.author.is_none() {
+        let core = core_xml
+            .as_deref()
+            .map(parse)
+            .transpose()
+            .map_err(&broken)?;
+        if let Some(core) = &core {
+            let property = |name: &str| {
+                core.root_element()
+                    .children()
+                    .find(|n| n.tag_name().name() == name)
+                    .and_then(|n| n.text())
+                    .map(|t| super::clean(t).trim().to_string())
+                    .filter(|t| !t.is_empty())
+            };
+            if document.title.is_none() {
+                document.title = property("title");
+            }
+            document.author =
+                property("creator").filter(|a| !NOT_AUTHORS.contains(&a.to_lowercase().as_str()));
+        }
+    }
+    counts.report(&mut document.skipped, comments_xml.as_deref());
+    if too_deep {
+        document
+            .skipped
+            .push("文档里有嵌套过深的部分（表格套表格等），超出的部分没有导入".to_string());
+    }
+    Ok(document)
+}
+
+fn zip_reason(e: &zip::result::ZipError) -> String {
+    match e {
+        zip::result::ZipError::InvalidArchive(_) | zip::result::ZipError::Io(_) => {
+            "它不是完整的 .docx 文件（可能只下载了一部分，或者是改了扩展名的其他文件）".to_string()
+        }
+        zip::result::ZipError::UnsupportedArchive(_) => {
+            "文件加了密码或用了不支持的压缩方式".to_string()
+        }
+        _ => "文件已损坏".to_string(),
+    }
+}
+
+/// The name of the main document part, from the package relationships.
+fn main_part(archive: &mut Archive) -> Result<String, String> {
+    let rels = read_part(archive, "_rels/.rels", MAX_PART)?;
+    let from_rels = rels
+        .as_deref()
+        .and_then(|text| Relationships::parse(text, "").ok())
+        .and_then(|r| r.of_kind("/officeDocument"));
+    Ok(from_rels.unwrap_or_else(|| "word/document.xml".to_string()))
+}
+
+/// The part `name` as text, `None` when the package has none, refused when it unpacks to
+/// more than `limit` bytes.
+fn read_part(archive: &mut Archive, name: &str, limit: u64) -> Result<Option<String>, String> {
+    let Some(bytes) = read_bytes(archive, name, limit)? else {
+        return Ok(None);
+    };
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text.to_string())),
+        Err(_) => Err(format!("{name} 不是 UTF-8 编码的 XML")),
+    }
+}
+
+fn read_bytes(archive: &mut Archive, name: &str, limit: u64) -> Result<Option<Vec<u8>>, String> {
+    // Part names are case-insensitive in the package format.
+    let index = match archive.index_for_name(name) {
+        Some(i) => i,
+        None => match (0..archive.len()).find(|&i| {
+            archive
+                .name_for_index(i)
+                .is_some_and(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case(name)))
+        }) {
+            Some(i) => i,
+            None => return Ok(None),
+        },
+    };
+    let entry = archive.by_index(index).map_err(|e| zip_reason(&e))?;
+    if entry.size() > limit {
+        return Err(format!("{name} 解压后超过 {} MB", limit / (1024 * 1024)));
+    }
+    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    // The size in the header may lie: read one byte past the limit to know.
+    entry
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|_| format!("{name} 已损坏"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("{name} 解压后超过 {} MB", limit / (1024 * 1024)));
+    }
+    Ok(Some(bytes))
+}
+
+fn parse(text: &str) -> Result<roxmltree::Document<'_>, String> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(text, options).map_err(|e| format!("XML 有错误（{e}）"))
+}
+
+/// Whether `node` is an element with local name `name` (any namespace: Word's transitional
+/// and strict formats name the same elements under different ones).
+fn is(node: &Node, name: &str) -> bool {
+    node.is_element() && node.tag_name().name() == name
+}
+
+/// The attribute `name` of `node`, whatever its namespace prefix.
+fn attr<'a>(node: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    node.attributes()
+        .find(|a| a.name() == name)
+        .map(|a| a.value())
+}
+
+fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    node.children().find(|n| is(n, name))
+}
+
+/// `w:val` of the child `name` of `node`.
+fn child_val<'a>(node: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    child(node, name).and_then(|c| attr(c, "val"))
+}
+
+/// A toggle property (`<w:b/>`, `<w:b w:val="0"/>`), if `node` sets it.
+fn toggle(node: Node, name: &str) -> Option<bool> {
+    child(node, name).map(|c| !matches!(attr(c, "val"), Some("0" | "false" | "off" | "none")))
+}
+
+/// The relationships of a part: id → target part name (or address, for external ones).
+#[derive(Default)]
+struct Relationships {
+    targets: HashMap<String, (String, String, bool)>,
+}
+
+impl Relationships {
+    fn parse(text: &str, folder: &str) -> Result<Relationships, String> {
+        let doc = parse(text)?;
+        let mut targets = HashMap::new();
+        for rel in doc
+            .root_element()
+            .children()
+            .filter(|n| is(n, "Relationship"))
+        {
+            let (Some(id), Some(kind), Some(target)) =
+                (attr(rel, "Id"), attr(rel, "Type"), attr(rel, "Target"))
+            else {
+                continue;
+            };
+            let external = attr(rel, "TargetMode") == Some("External");
+            let target = if external {
+                target.to_string()
+            } else {
+                resolve(folder, target)
+            };
+            targets.insert(id.to_string(), (kind.to_string(), target, external));
+        }
+        Ok(Relationships { targets })
+    }
+
+    /// The part of the first relationship whose type ends with `kind` (`/styles`).
+    fn of_kind(&self, kind: &str) -> Option<String> {
+        let mut found: Vec<&(String, String, bool)> = self
+            .targets
+            .values()
+            .filter(|(k, _, external)| k.ends_with(kind) && !external)
+            .collect();
+        found.sort();
+        found.first().map(|(_, target, _)| target.clone())
+    }
+
+    fn get(&self, id: &str) -> Option<&(String, String, bool)> {
+        self.targets.get(id)
+    }
+}
+
+/// A part name from a target relative to `folder` (`media/image1.png` in `word`), with `..`
+/// resolved and never above the package root.
+fn resolve(folder: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        folder.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// What a paragraph style makes of a paragraph.
+#[derive(Default, Clone)]
+struct Style {
+    /// The style's name, lower case (`heading 1`, `list bullet 2`, `title`).
+    name: String,
+    based_on: Option<String>,
+    outline: Option<u8>,
+    numbering: Option<(String, Option<usize>)>,
+    bold: Option<bool>,
+    italic: Option<bool>,
+}
+
+#[derive(Default)]
+struct Styles {
+    by_id: HashMap<String, Style>,
+}
+
+impl Styles {
+    fn parse(root: Node) -> Styles {
+        let mut by_id = HashMap::new();
+        for node in root.children().filter(|n| is(n, "style")) {
+            let Some(id) = attr(node, "styleId") else {
+                continue;
+            };
+            let ppr = child(node, "pPr");
+            let rpr = child(node, "rPr");
+            let style = Style {
+                name: child_val(node, "name").unwrap_or("").to_lowercase(),
+                based_on: child_val(node, "basedOn").map(str::to_string),
+                outline: ppr
+                    .and_then(|p| child_val(p, "outlineLvl"))
+                    .and_then(|v| v.parse().ok()),
+                numbering: ppr.and_then(|p| child(p, "numPr")).and_then(num_pr),
+                bold: rpr.and_then(|r| toggle(r, "b")),
+                italic: rpr.and_then(|r| toggle(r, "i")),
+            };
+            by_id.insert(id.to_string(), style);
+        }
+        Styles { by_id }
+    }
+
+    /// The style `id` and those it is based on, nearest first (a loop ends the chain).
+    fn chain(&self, id: &str) -> Vec<&Style> {
+        let mut chain = Vec::new();
+        let mut next = Some(id);
+        while let Some(id) = next {
+            let Some(style) = self.by_id.get(id) else {
+                break;
+            };
+            if chain.len() >= 16 {
+                break;
+            }
+            chain.push(style);
+            next = style.based_on.as_deref();
+        }
+        chain
+    }
+
+    fn name(&self, id: &str) -> String {
+        self.by_id
+            .get(id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The heading level a paragraph of style `id` has: 0 for a title, 1 and more for
+    /// headings; `None` for body text.
+    fn heading(&self, id: &str) -> Option<u8> {
+        for style in self.chain(id) {
+            if style.name == "title" || style.name == "标题" {
+                return Some(0);
+            }
+            let number = style
+                .name
+                .strip_prefix("heading")
+                .or_else(|| style.name.strip_prefix("标题"))
+                .and_then(|n| n.trim().parse::<u8>().ok());
+            if let Some(n) = number.filter(|n| (1..=9).contains(n)) {
+                return Some(n);
+            }
+            if let Some(level) = style.outline {
+                return (level < 9).then_some(level + 1);
+            }
+        }
+        None
+    }
+
+    fn numbering(&self, id: &str) -> Option<(String, Option<usize>)> {
+        self.chain(id).into_iter().find_map(|s| s.numbering.clone())
+    }
+
+    fn emphasis(&self, id: &str) -> (Option<bool>, Option<bool>) {
+        let chain = self.chain(id);
+        (
+            chain.iter().find_map(|s| s.bold),
+            chain.iter().find_map(|s| s.italic),
+        )
+    }
+}
+
+/// `<w:numPr>`: the numbering instance and level.
+fn num_pr(node: Node) -> Option<(String, Option<usize>)> {
+    let id = child_val(node, "numId")?.to_string();
+    let level = child_val(node, "ilvl").and_then(|v| v.parse().ok());
+    Some((id, level))
+}
+
+/// One level of a list's numbering.
+#[derive(Clone)]
+struct Level {
+    start: u32,
+    format: String,
+    text: String,
+}
+
+#[derive(Default)]
+struct Numbering {
+    /// numId → the levels of its abstract numbering, with start overrides applied.
+    levels: HashMap<String, Vec<Level>>,
+}
+
+impl Numbering {
+    fn parse(root: Node) -> Numbering {
+        let mut abstracts: HashMap<&str, Vec<Level>> = HashMap::new();
+        for node in root.children().filter(|n| is(n, "abstractNum")) {
+            let Some(id) = attr(node, "abstractNumId") else {
+                continue;
+            };
+            let mut levels = vec![
+                Level {
+                    start: 1,
+                    format: "decimal".to_string(),
+                    text: String::new(),
+                };
+                9
+            ];
+            for lvl in node.children().filter(|n| is(n, "lvl")) {
+                let Some(i) = attr(lvl, "ilvl").and_then(|v| v.parse::<usize>().ok()) else {
+                    continue;
+                };
+                if let Some(level) = levels.get_mut(i) {
+                    *level = read_level(lvl);
+                }
+            }
+            abstracts.insert(id, levels);
+        }
+        let mut levels = HashMap::new();
+        for node in root.children().filter(|n| is(n, "num")) {
+            let (Some(id), Some(abstract_id)) =
+                (attr(node, "numId"), child_val(node, "abstractNumId"))
+            else {
+                continue;
+            };
+            let Some(mut these) = abstracts.get(abstract_id).cloned() else {
+                continue;
+            };
+            for o in node.children().filter(|n| is(n, "lvlOverride")) {
+                let Some(i) = attr(o, "ilvl").and_then(|v| v.parse::<usize>().ok()) else {
+                    continue;
+                };
+                let Some(level) = these.get_mut(i) else {
+                    continue;
+                };
+                if let Some(lvl) = child(o, "lvl") {
+                    *level = read_level(lvl);
+                }
+                if let Some(start) = child_val(o, "startOverride").and_then(|v| v.parse().ok()) {
+                    level.start = start;
+                }
+            }
+            levels.insert(id.to_string(), these);
+        }
+        Numbering { levels }
+    }
+}
+
+fn read_level(lvl: Node) -> Level {
+    Level {
+        start: child_val(lvl, "start")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1),
+        format: child_val(lvl, "numFmt").unwrap_or("decimal").to_string(),
+        text: child_val(lvl, "lvlText").unwrap_or("").to_string(),
+    }
+}
+
+/// What the numbering of a paragraph shows.
+enum Numbered {
+    /// A list item Markdown can mark itself.
+    Item(Marker),
+    /// Numbering Markdown has no marker for (`第一条`, `（一）`, `1、`): kept as text.
+    Text(String),
+    /// Numbering that shows nothing.
+    Nothing,
+}
+
+/// A number written in the format Word names `format`.
+fn format_number(n: u32, format: &str) -> String {
+    const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+    match format {
+        "upperLetter" | "lowerLetter" => {
+            // Word repeats the letter: a … z, aa … zz.
+            let n = n.max(1) as usize - 1;
+            let letter = LOWER[n % 26] as char;
+            let text = letter.to_string().repeat(n / 26 + 1);
+            if format == "upperLetter" {
+                text.to_uppercase()
+            } else {
+                text
+            }
+        }
+        "upperRoman" | "lowerRoman" => {
+            let text = roman(n);
+            if format == "lowerRoman" {
+                text.to_lowercase()
+            } else {
+                text
+            }
+        }
+        "decimalFullWidth" | "decimalFullWidth2" => n
+            .to_string()
+            .chars()
+            .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+            .collect(),
+        "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" if (1..=20).contains(&n) => {
+            char::from_u32('①' as u32 + n - 1).map_or(n.to_string(), String::from)
+        }
+        "ideographTraditional" if (1..=10).contains(&n) => "甲乙丙丁戊己庚辛壬癸"
+            .chars()
+            .nth(n as usize - 1)
+            .map_or(n.to_string(), String::from),
+        "ideographZodiac" if (1..=12).contains(&n) => "子丑寅卯辰巳午未申酉戌亥"
+            .chars()
+            .nth(n as usize - 1)
+            .map_or(n.to_string(), String::from),
+        "ideographDigital" | "japaneseDigitalTenThousand" => n
+            .to_string()
+            .chars()
+            .map(|c| {
+                "〇一二三四五六七八九"
+                    .chars()
+                    .nth(c as usize - '0' as usize)
+                    .unwrap_or(c)
+            })
+            .collect(),
+        "chineseLegalSimplified" => chinese(n).replace('一', "壹").replace('二', "贰"),
+        f if f.contains("Counting") || f == "chineseCounting" => chinese(n),
+        _ => n.to_string(),
+    }
+}
+
+/// `n` in Chinese numerals as documents count articles: 一, 十, 十一, 二十一, 一百零一.
+fn chinese(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    if n == 0 {
+        return DIGITS[0].to_string();
+    }
+    if n >= 10_000 {
+        return n.to_string();
+    }
+    let units = ["千", "百", "十", ""];
+    let digits = [n / 1000, n / 100 % 10, n / 10 % 10, n % 10];
+    let mut out = String::new();
+    let mut zero = false;
+    for (i, &d) in digits.iter().enumerate() {
+        if d == 0 {
+            zero = !out.is_empty();
+            continue;
+        }
+        if zero {
+            out.push_str(DIGITS[0]);
+            zero = false;
+        }
+        // 十一, not 一十一, when the tens lead.
+        if !(i == 2 && d == 1 && out.is_empty()) {
+            out.push_str(DIGITS[d as usize]);
+        }
+        out.push_str(units[i]);
+    }
+    out
+}
+
+fn roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    if n == 0 || n >= 4000 {
+        return n.to_string();
+    }
+    let mut out = String::new();
+    for (value, numeral) in TABLE {
+        while n >= value {
+            out.push_str(numeral);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// A footnote or endnote, before and after its first reference.
+enum Note<'a, 'i> {
+    Unused(Node<'a, 'i>),
+    Numbered(usize),
+}
+
+/// An open Word field (`HYPERLINK`, `PAGE` …) in the runs of a paragraph.
+struct Field {
+    instruction: String,
+    /// Past the separator: what follows is the field's shown result.
+    showing: bool,
+    /// For a hyperlink, where its text starts in the paragraph's pieces.
+    link_start: Option<usize>,
+}
+
+/// What was counted to report.
+#[derive(Default)]
+struct Counts {
+    inserted: usize,
+    deleted: usize,
+    comments: usize,
+    text_boxes: Vec<String>,
+    equations: Vec<String>,
+    charts: usize,
+    objects: usize,
+    shapes: usize,
+    pictures: Vec<String>,
+    links: Vec<String>,
+    contents_lines: usize,
+}
+
+impl Counts {
+    fn report(self, out: &mut Vec<String>, comments_xml: Option<&str>) {
+        if self.inserted + self.deleted > 0 {
+            out.push(format!(
+                "文档里有没有处理的修订：已按“全部接受”导入（保留了 {} 处插入的文字，去掉了 {} 处删除的文字），请核对",
+                self.inserted, self.deleted
+            ));
+        }
+        if self.comments > 0 {
+            let first = comments_xml
+                .and_then(|t| parse(t).ok().map(|d| all_text(d.root_element())))
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| format!("，第一条是“{}”", super::snippet(&t, QUOTED)))
+                .unwrap_or_default();
+            out.push(format!("批注没有导入：共 {} 条{first}", self.comments));
+        }
+        for text in self.text_boxes {
+            out.push(format!(
+                "文本框没有导入：“{}”；需要的话把文字复制到正文里",
+                super::snippet(&text, QUOTED)
+            ));
+        }
+        for text in self.equations {
+            out.push(format!(
+                "公式没有导入：“{}”；需要的话写成文字或截图插入",
+                super::snippet(&text, QUOTED)
+            ));
+        }
+        if self.charts > 0 {
+            out.push(format!(
+                "图表没有导入：共 {} 个；需要的话截图保存为 PNG 图片再插入",
+                self.charts
+            ));
+        }
+        if self.objects > 0 {
+            out.push(format!(
+                "嵌入的对象（Excel 表格、其他文件等）没有导入：共 {} 个",
+                self.objects
+            ));
+        }
+        if self.shapes > 0 {
+            out.push(format!("自选图形、艺术字没有导入：共 {} 个", self.shapes));
+        }
+        out.extend(self.pictures);
+        out.extend(self.links);
+        if self.contents_lines > 0 {
+            out.push("Word 自动生成的目录没有导入：网页上的标题就是目录".to_string());
+        }
+    }
+}
+
+/// All text under `node`, for quoting what was not converted.
+fn all_text(node: Node) -> String {
+    node.descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// The run formatting in force.
+#[derive(Clone, Copy, Default)]
+struct Format {
+    bold: bool,
+    italic: bool,
+}
+
+struct Reader<'r, 'a, 'i> {
+    archive: &'r mut Archive,
+    rels: &'r Relationships,
+    styles: Styles,
+    numbering: Numbering,
+    notes: HashMap<String, Note<'a, 'i>>,
+    /// Per numbering instance, the current number at each level.
+    counters: HashMap<String, [u32; 9]>,
+    document: Document,
+    /// Picture part → its index in `document.pictures`.
+    picture_names: HashMap<String, usize>,
+    picture_bytes: u64,
+    fields: Vec<Field>,
+    counts: Counts,
+    too_deep: bool,
+}
+
+impl<'a, 'i> Reader<'_, 'a, 'i> {
+    /// The blocks of a container (the body, a table cell, a content control).
+    fn blocks(&mut self, node: Node<'a, 'i>, out: &mut Vec<Block>, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.too_deep = true;
+            return;
+        }
+        for element in node.children().filter(|n| n.is_element()) {
+            match element.tag_name().name() {
+                "p" => {
+                    if let Some(block) = self.paragraph(element, depth) {
+                        out.push(block);
+                    }
+                }
+                "tbl" => {
+                    let rows = self.table(element, depth + 1);
+                    if !rows.is_empty() {
+                        out.push(Block::Table(rows));
+                    }
+                }
+                "sdt" => {
+                    if let Some(content) = child(element, "sdtContent") {
+                        self.blocks(content, out, depth + 1);
+                    }
+                }
+                "customXml" | "ins" | "moveTo" => {
+                    if element.tag_name().name() != "customXml" {
+                        self.counts.inserted += 1;
+                    }
+                    self.blocks(element, out, depth + 1);
+                }
+                "del" | "moveFrom" => self.counts.deleted += 1,
+                "AlternateContent" => {
+                    if let Some(chosen) = alternative(element) {
+                        self.blocks(chosen, out, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn paragraph(&mut self, p: Node<'a, 'i>, depth: usize) -> Option<Block> {
+        let ppr = child(p, "pPr");
+        let style = ppr.and_then(|ppr| child_val(ppr, "pStyle")).unwrap_or("");
+        let style_name = self.styles.name(style);
+        let mut content = Vec::new();
+        self.inlines(p, Format::default(), &mut content, depth + 1);
+        if style_name.starts_with("toc ") || style_name.starts_with("目录 ") {
+            self.counts.contents_lines += 1;
+            return None;
+        }
+        let heading = ppr
+            .and_then(|ppr| child_val(ppr, "outlineLvl"))
+            .and_then(|v| v.parse::<u8>().ok())
+            .map(|level| (level < 9).then_some(level + 1))
+            .unwrap_or_else(|| self.styles.heading(style));
+        let numbered = self.numbered(ppr, style, &style_name);
+        let content = super::trim(content);
+        if let Some(level) = heading {
+            // The heading's own text alone: emphasis inside a heading is its style's.
+            let mut text = super::text_of(&content).trim().to_string();
+            if let Numbered::Text(prefix) = &numbered {
+                text = format!("{prefix} {text}");
+            }
+            if text.trim().is_empty() {
+                return None;
+            }
+            return Some(Block::Heading {
+                level,
+                content: vec![Inline::plain(text)],
+            });
+        }
+        if content.is_empty() {
+            return None;
+        }
+        match numbered {
+            Numbered::Item(marker) => {
+                let level = self.list_depth(ppr, style);
+                Some(Block::Item {
+                    depth: level,
+                    marker,
+                    content,
+                })
+            }
+            Numbered::Text(prefix) => {
+                let mut with_number = vec![Inline::plain(format!("{prefix}\u{3000}"))];
+                with_number.extend(content);
+                Some(Block::Paragraph(with_number))
+            }
+            Numbered::Nothing => Some(Block::Paragraph(content)),
+        }
+    }
+
+    /// The numbering a paragraph shows, advancing the counters of its list.
+    fn numbered(&mut self, ppr: Option<Node>, style: &str, style_name: &str) -> Numbered {
+        let direct = ppr.and_then(|p| child(p, "numPr")).and_then(num_pr);
+        let from_style = self.styles.numbering(style);
+        let (id, level) = match (direct, from_style) {
+            (Some((id, level)), style) => (id, level.or(style.and_then(|s| s.1))),
+            (None, Some(style)) => style,
+            (None, None) => return Numbered::Nothing,
+        };
+        let level = level.unwrap_or(0).min(8);
+        let Some(levels) = self.numbering.levels.get(&id) else {
+            // numId 0 and unknown ids mean no numbering.
+            return Numbered::Nothing;
+        };
+        let counters = self.counters.entry(id.clone()).or_insert_with(|| [0; 9]);
+        let this = &levels[level];
+        counters[level] = if counters[level] == 0 {
+            this.start
+        } else {
+            counters[level].saturating_add(1)
+        };
+        for deeper in counters.iter_mut().skip(level + 1) {
+            *deeper = 0;
+        }
+        match this.format.as_str() {
+            "bullet" => return Numbered::Item(Marker::Bullet),
+            "none" => {
+                // Text a level shows without a number (`注：`) is still text.
+                let text = this.text.trim();
+                return if text.is_empty() || text.contains('%') {
+                    Numbered::Nothing
+                } else {
+                    Numbered::Text(text.to_string())
+                };
+            }
+            _ => {}
+        }
+        let own = format!("%{}", level + 1);
+        if this.format == "decimal"
+            && (this.text == format!("{own}.") || this.text == format!("{own})"))
+            && !style_name.starts_with("heading")
+        {
+            return Numbered::Item(Marker::Number(counters[level]));
+        }
+        let mut text = this.text.clone();
+        for (i, l) in levels.iter().enumerate().rev() {
+            let n = if counters[i] == 0 {
+                l.start
+            } else {
+                counters[i]
+            };
+            text = text.replace(&format!("%{}", i + 1), &format_number(n, &l.format));
+        }
+        let text = super::clean(&text).trim().to_string();
+        if text.is_empty() {
+            Numbered::Nothing
+        } else {
+            Numbered::Text(text)
+        }
+    }
+
+    /// How deep in its list a list paragraph stands: its level, or for Word's numbered list
+    /// styles (`List Bullet 2`), the number in the style's name.
+    fn list_depth(&self, ppr: Option<Node>, style: &str) -> usize {
+        let direct = ppr
+            .and_then(|p| child(p, "numPr"))
+            .and_then(|n| child_val(n, "ilvl"))
+            .and_then(|v| v.parse::<usize>().ok());
+        let from_style = self.styles.numbering(style).and_then(|(_, l)| l);
+        match direct.or(from_style) {
+            Some(level) if level > 0 => level.min(8),
+            _ => {
+                let name = self.styles.name(style);
+                name.strip_prefix("list")
+                    .and_then(|rest| rest.rsplit(' ').next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|n| (2..=9).contains(n))
+                    .map_or(0, |n| n - 1)
+            }
+        }
+    }
+
+    fn table(&mut self, tbl: Node<'a, 'i>, depth: usize) -> Vec<Vec<Vec<Inline>>> {
+        let mut rows = Vec::new();
+        if depth > MAX_DEPTH {
+            self.too_deep = true;
+            return rows;
+        }
+        for tr in wrapped(tbl, "tr") {
+            let mut row = Vec::new();
+            for tc in wrapped(tr, "tc") {
+                let span = child(tc, "tcPr")
+                    .and_then(|p| child_val(p, "gridSpan"))
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, 64);
+                let mut blocks = Vec::new();
+                self.blocks(tc, &mut blocks, depth + 1);
+                row.push(cell(blocks));
+                for _ in 1..span {
+                    row.push(Vec::new());
+                }
+            }
+            if !row.is_empty() {
+                rows.push(row);
+            }
+        }
+        rows
+    }
+
+    /// The inline pieces under `node` (a paragraph, run, link …), in reading order.
+    fn inlines(&mut self, node: Node<'a, 'i>, format: Format, out: &mut Vec<Inline>, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.too_deep = true;
+            return;
+        }
+        for element in node.children().filter(|n| n.is_element()) {
+            match element.tag_name().name() {
+                "r" => self.run(element, format, out, depth + 1),
+                "hyperlink" => {
+                    let start = out.len();
+                    self.inlines(element, format, out, depth + 1);
+                    let url = attr(element, "id")
+                        .and_then(|id| self.rels.get(id))
+                        .filter(|(_, _, external)| *external)
+                        .map(|(_, target, _)| target.clone());
+                    if let Some(url) = url {
+                        self.link(url, start, out);
+                    }
+                }
+                "fldSimple" => {
+                    let start = out.len();
+                    self.inlines(element, format, out, depth + 1);
+                    if let Some(url) = attr(element, "instr").and_then(hyperlink_target) {
+                        self.link(url, start, out);
+                    }
+                }
+                "ins" | "moveTo" => {
+                    self.counts.inserted += 1;
+                    self.inlines(element, format, out, depth + 1);
+                }
+                "del" | "moveFrom" => self.counts.deleted += 1,
+                "smartTag" | "customXml" | "dir" | "bdo" => {
+                    self.inlines(element, format, out, depth + 1)
+                }
+                "sdt" => {
+                    if let Some(content) = child(element, "sdtContent") {
+                        self.inlines(content, format, out, depth + 1);
+                    }
+                }
+                "oMath" | "oMathPara" => self.counts.equations.push(all_text(element)),
+                "AlternateContent" => {
+                    if let Some(chosen) = alternative(element) {
+                        self.inlines(chosen, format, out, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Wraps `out[start..]` in a link to `url` when it is a web or mail address; other
+    /// targets (files on the author's PC, scripts) keep their text and are reported.
+    fn link(&mut self, url: String, start: usize, out: &mut Vec<Inline>) {
+        let url = url.trim().to_string();
+        let lower = url.to_ascii_lowercase();
+        let start = start.min(out.len());
+        if out[start..].is_empty() {
+            return;
+        }
+        if lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with("mailto:")
+        {
+            let content: Vec<Inline> = out.drain(start..).collect();
+            out.push(Inline::Link { url, content });
+        } else {
+            self.counts.links.push(format!(
+                "链接“{}”指向的不是网址（{}），只导入了文字",
+                super::snippet(&super::text_of(&out[start..]), QUOTED),
+                super::snippet(&url, 40)
+            ));
+        }
+    }
+
+    fn run(&mut self, r: Node<'a, 'i>, format: Format, out: &mut Vec<Inline>, depth: usize) {
+        let mut format = format;
+        if let Some(rpr) = child(r, "rPr") {
+            if let Some(style) = child_val(rpr, "rStyle") {
+                let (bold, italic) = self.styles.emphasis(style);
+                format.bold = bold.unwrap_or(format.bold);
+                format.italic = italic.unwrap_or(format.italic);
+            }
+            format.bold = toggle(rpr, "b").unwrap_or(format.bold);
+            format.italic = toggle(rpr, "i").unwrap_or(format.italic);
+        }
+        for piece in r.children().filter(|n| n.is_element()) {
+            let name = piece.tag_name().name();
+            // Inside a field's instruction, only the instruction is read.
+            let hidden = self.fields.last().is_some_and(|f| !f.showing);
+            match name {
+                "fldChar" => self.field_char(piece, out),
+                "instrText" => {
+                    if let (Some(field), Some(text)) = (self.fields.last_mut(), piece.text()) {
+                        field.instruction.push_str(text);
+                    }
+                }
+                _ if hidden => {}
+                "t" => {
+                    if let Some(text) = piece.text() {
+                        push_text(out, &super::clean(text), format);
+                    }
+                }
+                "tab" | "ptab" => push_text(out, " ", format),
+                "noBreakHyphen" => push_text(out, "-", format),
+                "br" if !matches!(attr(piece, "type"), Some("page" | "column")) => {
+                    out.push(Inline::Break);
+                }
+                "cr" => out.push(Inline::Break),
+                "footnoteReference" | "endnoteReference" => {
+                    let prefix = if name == "footnoteReference" {
+                        "f"
+                    } else {
+                        "e"
+                    };
+                    if let Some(id) = attr(piece, "id")
+                        && let Some(n) = self.note(&format!("{prefix}{id}"), depth)
+                    {
+                        out.push(Inline::Footnote(n));
+                    }
+                }
+                "commentReference" => self.counts.comments += 1,
+                "drawing" => self.drawing(piece, out),
+                "pict" => self.pict(piece, out),
+                "object" => self.counts.objects += 1,
+                "ruby" => {
+                    if let Some(base) = child(piece, "rubyBase") {
+                        self.inlines(base, format, out, depth + 1);
+                    }
+                }
+                "AlternateContent" => {
+                    if let Some(chosen) = alternative(piece) {
+                        self.run(chosen, format, out, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn field_char(&mut self, node: Node, out: &mut Vec<Inline>) {
+        match attr(node, "fldCharType") {
+            Some("begin") if self.fields.len() < MAX_DEPTH => {
+                self.fields.push(Field {
+                    instruction: String::new(),
+                    showing: false,
+                    link_start: None,
+                });
+            }
+            Some("separate") => {
+                if let Some(field) = self.fields.last_mut() {
+                    field.showing = true;
+                    if hyperlink_target(&field.instruction).is_some() {
+                        field.link_start = Some(out.len());
+                    }
+                }
+            }
+            Some("end") => {
+                if let Some(field) = self.fields.pop()
+                    && let (Some(start), Some(url)) =
+                        (field.link_start, hyperlink_target(&field.instruction))
+                    && start <= out.len()
+                {
+                    self.link(url, start, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The number of the note `key` (`f2`: footnote 2), reading its text at its first
+    /// reference.
+    fn note(&mut self, key: &str, depth: usize) -> Option<usize> {
+        match self.notes.get(key)? {
+            Note::Numbered(n) => Some(*n),
+            Note::Unused(node) => {
+                let node = *node;
+                let n = self.document.footnotes.len() + 1;
+                self.notes.insert(key.to_string(), Note::Numbered(n));
+                // Numbered before it is read: a note that refers to itself stops here.
+                self.document.footnotes.push(Vec::new());
+                let mut content = Vec::new();
+                for p in node.children().filter(|c| is(c, "p")) {
+                    let mut piece = Vec::new();
+                    self.inlines(p, Format::default(), &mut piece, depth + 1);
+                    let piece = super::trim(piece);
+                    if piece.is_empty() {
+                        continue;
+                    }
+                    if !content.is_empty() {
+                        content.push(Inline::Break);
+                    }
+                    content.extend(piece);
+                }
+                self.document.footnotes[n - 1] = content;
+                Some(n)
+            }
+        }
+    }
+
+    /// A DrawingML object: pictures are taken out; text boxes, charts and shapes reported.
+    fn drawing(&mut self, node: Node, out: &mut Vec<Inline>) {
+        let alt = node
+            .descendants()
+            .find(|n| is(n, "docPr"))
+            .and_then(|d| {
+                attr(d, "descr")
+                    .filter(|t| !t.trim().is_empty())
+                    .or_else(|| attr(d, "title").filter(|t| !t.trim().is_empty()))
+            })
+            .unwrap_or("")
+            .to_string();
+        let mut found = false;
+        for blip in node.descendants().filter(|n| is(n, "blip")) {
+            found = true;
+            match attr(blip, "embed") {
+                Some(id) => self.picture(id, &alt, out),
+                None => self.counts.pictures.push(format!(
+                    "图片“{}”只是链接到作者电脑上的文件，没有嵌入文档，没有导入",
+                    super::snippet(&alt, QUOTED)
+                )),
+            }
+        }
+        if let Some(text_box) = node.descendants().find(|n| is(n, "txbxContent")) {
+            self.counts.text_boxes.push(all_text(text_box));
+            found = true;
+        }
+        if !found {
+            let data = node
+                .descendants()
+                .find(|n| is(n, "graphicData"))
+                .and_then(|g| attr(g, "uri"))
+                .unwrap_or("");
+            if data.contains("chart") || data.contains("diagram") {
+                self.counts.charts += 1;
+            } else {
+                self.counts.shapes += 1;
+            }
+        }
+    }
+
+    /// A VML picture or text box (older Word, WPS).
+    fn pict(&mut self, node: Node, out: &mut Vec<Inline>) {
+        let mut found = false;
+        for image in node.descendants().filter(|n| is(n, "imagedata")) {
+            if let Some(id) = attr(image, "id") {
+                let alt = image
+                    .parent()
+                    .and_then(|s| attr(s, "alt"))
+                    .or_else(|| attr(image, "title"))
+                    .unwrap_or("")
+                    .to_string();
+                self.picture(id, &alt, out);
+                found = true;
+            }
+        }
+        if let Some(text_box) = node.descendants().find(|n| is(n, "txbxContent")) {
+            self.counts.text_boxes.push(all_text(text_box));
+            found = true;
+        }
+        if !found {
+            self.counts.shapes += 1;
+        }
+    }
+
+    /// Takes out the picture of relationship `id` (once, however often it is shown).
+    fn picture(&mut self, id: &str, alt: &str, out: &mut Vec<Inline>) {
+        let alt = super::clean(alt).trim().to_string();
+        let Some((_, part, external)) = self.rels.get(id).cloned() else {
+            return;
+        };
+        let quoted = if alt.is_empty() {
+            String::new()
+        } else {
+            format!("“{}”", super::snippet(&alt, QUOTED))
+        };
+        if external {
+            self.counts.pictures.push(format!(
+                "图片{quoted}只是链接到别处的文件，没有嵌入文档，没有导入"
+            ));
+            return;
+        }
+        if let Some(&index) = self.picture_names.get(&part) {
+            out.push(Inline::Picture { index, alt });
+            return;
+        }
+        let extension = part
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let extension = match extension.as_str() {
+            "jpeg" | "jpg" | "jpe" => "jpg",
+            "png" => "png",
+            "gif" => "gif",
+            "svg" => "svg",
+            "webp" => "webp",
+            other => {
+                let shown = if other.is_empty() { "未知" } else { other };
+                self.counts.pictures.push(format!(
+                    "图片{quoted}是 {} 格式，网页显示不了，没有导入；在 Word 里把它另存为 PNG 或 JPEG 图片再插入",
+                    shown.to_uppercase()
+                ));
+                return;
+            }
+        };
+        let left = MAX_PICTURES.saturating_sub(self.picture_bytes);
+        match read_bytes(self.archive, &part, MAX_PICTURE.min(left)) {
+            Ok(Some(bytes)) => {
+                self.picture_bytes += bytes.len() as u64;
+                let index = self.document.pictures.len();
+                self.document.pictures.push(Picture {
+                    name: format!("{}.{extension}", index + 1),
+                    bytes,
+                });
+                self.picture_names.insert(part, index);
+                out.push(Inline::Picture { index, alt });
+            }
+            Ok(None) => self
+                .counts
+                .pictures
+                .push(format!("图片{quoted}在文档里找不到，没有导入")),
+            Err(why) => self
+                .counts
+                .pictures
+                .push(format!("图片{quoted}没有导入：{why}")),
+        }
+    }
+}
+
+/// The children `name` of `node`, also when wrapped in content controls or custom XML.
+fn wrapped<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Vec<Node<'a, 'i>> {
+    fn collect<'a, 'i>(
+        node: Node<'a, 'i>,
+        name: &str,
+        depth: usize,
+        found: &mut Vec<Node<'a, 'i>>,
+    ) {
+        for c in node.children().filter(|n| n.is_element()) {
+            if is(&c, name) {
+                found.push(c);
+            } else if depth < 8 && matches!(c.tag_name().name(), "sdt" | "sdtContent" | "customXml")
+            {
+                collect(c, name, depth + 1, found);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    collect(node, name, 0, &mut found);
+    found
+}
+
+/// The branch of an `mc:AlternateContent` to read: the first choice (what Word itself
+/// shows), else the fallback.
+fn alternative<'a, 'i>(node: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
+    child(node, "Choice").or_else(|| child(node, "Fallback"))
+}
+
+/// The address of a `HYPERLINK "…"` field instruction; `\l` links within the document
+/// have none.
+fn hyperlink_target(instruction: &str) -> Option<String> {
+    let rest = instruction.trim().strip_prefix("HYPERLINK")?.trim();
+    if rest.starts_with("\\l") {
+        return None;
+    }
+    let url = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next()?,
+        None => rest.split_whitespace().next()?,
+    };
+    (!url.is_empty()).then(|| url.to_string())
+}
+
+/// Appends text as a piece of its own (the Markdown writer joins neighbours of the same
+/// formatting), so that a link or field can take the pieces from where it started.
+fn push_text(out: &mut Vec<Inline>, text: &str, format: Format) {
+    if text.is_empty() {
+        return;
+    }
+    out.push(Inline::Text {
+        text: text.to_string(),
+        bold: format.bold,
+        italic: format.italic,
+    });
+}
+
+/// A table cell's blocks as one line of pieces: paragraphs joined by line breaks, list
+/// items with their marker as text, a nested table's cells in a row.
+fn cell(blocks: Vec<Block>) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for block in blocks {
+        let pieces = match block {
+            Block::Paragraph(content) => content,
+            Block::Heading { content, .. } => content,
+            Block::Item {
+                marker, content, ..
+            } => {
+                let mut pieces = vec![Inline::plain(match marker {
+                    Marker::Bullet => "• ".to_string(),
+                    Marker::Number(n) => format!("{n}. "),
+                })];
+                pieces.extend(content);
+                pieces
+            }
+            Block::Table(rows) => {
+                let mut pieces = Vec::new();
+                for row in rows {
+                    for cell in row {
+                        if !pieces.is_empty() {
+                            pieces.push(Inline::plain(" "));
+                        }
+                        pieces.extend(cell);
+                    }
+                }
+                pieces
+            }
+        };
+        if pieces.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(Inline::Break);
+        }
+        out.extend(pieces);
+    }
+    out
+}
+
+/// Takes the document's title out of its blocks: a paragraph in the Title style, or a first
+/// heading before any text.
+fn take_title(document: &mut Document) {
+    let position = document
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { level: 0, .. }))
+        .or_else(|| match document.blocks.first() {
+            Some(Block::Heading { .. }) => Some(0),
+            _ => None,
+        });
+    if let Some(i) = position
+        && let Block::Heading { content, .. } = document.blocks.remove(i)
+    {
+        document.title = Some(super::text_of(&content).trim().to_string());
+    }
+    // The highest heading left becomes the first level under the title (`##`): a document
+    // titled in Heading 1 has its sections in Heading 2. A second Title-styled paragraph is
+    // a heading like any other.
+    let top = document
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, .. } => Some((*level).max(1)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    for block in &mut document.blocks {
+        if let Block::Heading { level, .. } = block {
+            *level = (*level).max(1) - (top - 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_documents_write_them() {
+        let cases = [
+            (1, "chineseCounting", "一"),
+            (10, "chineseCounting", "十"),
+            (11, "taiwaneseCountingThousand", "十一"),
+            (21, "chineseCountingThousand", "二十一"),
+            (101, "chineseCounting", "一百零一"),
+            (110, "chineseCounting", "一百一十"),
+            (1042, "chineseCountingThousand", "一千零四十二"),
+            (3, "ideographTraditional", "丙"),
+            (2, "decimalEnclosedCircle", "②"),
+            (12, "decimalFullWidth", "１２"),
+            (4, "lowerRoman", "iv"),
+            (28, "upperLetter", "BB"),
+            (7, "decimal", "7"),
+        ];
+        for (n, format, want) in cases {
+            assert_eq!(format_number(n, format), want, "{n} {format}");
+        }
+    }
+
+    #[test]
+    fn part_names_resolve_inside_the_package() {
+        assert_eq!(resolve("word", "media/image1.png"), "word/media/image1.png");
+        assert_eq!(resolve("word", "/word/media/a.png"), "word/media/a.png");
+        assert_eq!(resolve("word", "../../../etc/passwd"), "etc/passwd");
+    }
+
+    #[test]
+    fn hyperlink_fields_give_their_address() {
+        assert_eq!(
+            hyperlink_target(r#" HYPERLINK "https://flk.npc.gov.cn/" \o "提示" "#).as_deref(),
+            Some("https://flk.npc.gov.cn/")
+        );
+        assert_eq!(hyperlink_target(r#"HYPERLINK \l "_Toc1""#), None);
+        assert_eq!(hyperlink_target("PAGEREF _Toc1 \\h"), None);
+    }
+}
