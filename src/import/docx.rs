@@ -702,7 +702,7 @@ impl Counts {
     fn report(self, out: &mut Vec<String>, comments_xml: Option<&str>) {
         if self.inserted + self.deleted > 0 {
             out.push(format!(
-                "文档里有没有处理的修订：已按“全部接受”导入（保留了 {} 处插入的文字，去掉了 {} 处删除的文字），请核对",
+                "文档里有尚未处理的修订：已按“全部接受”导入（保留了 {} 处插入的文字，去掉了 {} 处删除的文字），请核对",
                 self.inserted, self.deleted
             ));
         }
