@@ -160,7 +160,9 @@ fn importing_never_overwrites_and_a_refused_document_leaves_nothing() {
         .path()
         .join("content/articles/jing-ti-shua-dan-fan-li-pian-ju.md");
     assert_eq!(
-        import(site.path(), &[document.to_str().unwrap()]).status.code(),
+        import(site.path(), &[document.to_str().unwrap()])
+            .status
+            .code(),
         Some(0)
     );
     fs::write(&article, "改过的稿子").unwrap();
@@ -224,7 +226,10 @@ fn episodes_and_pages_go_to_their_folders() {
 
     let script = dir.path().join("宅基地纠纷.txt");
     fs::write(&script, "见事说法：宅基地纠纷\n字幕稿第一句。\n").unwrap();
-    let out = import(site.path(), &["--kind", "episode", script.to_str().unwrap()]);
+    let out = import(
+        site.path(),
+        &["--kind", "episode", script.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
     let episode = read(
         &site
@@ -382,7 +387,11 @@ fn hostile_documents_are_refused_or_read_safely() {
         "{}",
         shown(&out)
     );
-    assert!(stderr(&out).contains("图片“外面的图”在文档里找不到"), "{}", shown(&out));
+    assert!(
+        stderr(&out).contains("图片“外面的图”在文档里找不到"),
+        "{}",
+        shown(&out)
+    );
     assert!(written.contains("[^1]: 自己[^1]"), "{written}");
     build_ok(site.path(), &["--drafts"]);
 }

@@ -601,7 +601,25 @@ fn format_number(n: u32, format: &str) -> String {
                     .unwrap_or(c)
             })
             .collect(),
-        "chineseLegalSimplified" => chinese(n).replace('一', "壹").replace('二', "贰"),
+        "chineseLegalSimplified" => chinese(n)
+            .chars()
+            .map(|c| match c {
+                '零' => '零',
+                '一' => '壹',
+                '二' => '贰',
+                '三' => '叁',
+                '四' => '肆',
+                '五' => '伍',
+                '六' => '陆',
+                '七' => '柒',
+                '八' => '捌',
+                '九' => '玖',
+                '十' => '拾',
+                '百' => '佰',
+                '千' => '仟',
+                other => other,
+            })
+            .collect(),
         f if f.contains("Counting") || f == "chineseCounting" => chinese(n),
         _ => n.to_string(),
     }
@@ -708,22 +726,28 @@ impl Counts {
         }
         if self.comments > 0 {
             let first = comments_xml
-                .and_then(|t| parse(t).ok().map(|d| all_text(d.root_element())))
+                .and_then(|t| {
+                    let doc = parse(t).ok()?;
+                    let first = doc.root_element().children().find(|n| is(n, "comment"))?;
+                    Some(all_text(first))
+                })
                 .filter(|t| !t.trim().is_empty())
                 .map(|t| format!("，第一条是“{}”", super::snippet(&t, QUOTED)))
                 .unwrap_or_default();
             out.push(format!("批注没有导入：共 {} 条{first}", self.comments));
         }
-        for text in self.text_boxes {
+        if let Some(first) = self.text_boxes.first() {
             out.push(format!(
-                "文本框没有导入：“{}”；需要的话把文字复制到正文里",
-                super::snippet(&text, QUOTED)
+                "文本框没有导入：{}“{}”；需要的话把文字复制到正文里",
+                counted(self.text_boxes.len(), "第一个是"),
+                first
             ));
         }
-        for text in self.equations {
+        if let Some(first) = self.equations.first() {
             out.push(format!(
-                "公式没有导入：“{}”；需要的话写成文字或截图插入",
-                super::snippet(&text, QUOTED)
+                "公式没有导入：{}“{}”；需要的话写成文字或截图插入",
+                counted(self.equations.len(), "第一个是"),
+                first
             ));
         }
         if self.charts > 0 {
@@ -746,6 +770,20 @@ impl Counts {
         if self.contents_lines > 0 {
             out.push("Word 自动生成的目录没有导入：网页上的标题就是目录".to_string());
         }
+    }
+}
+
+/// The start of the text under `node`, as a message quotes it.
+fn quote(node: Node) -> String {
+    super::snippet(&all_text(node), QUOTED)
+}
+
+/// `共 N 个，{then}` when there are several, nothing for one.
+fn counted(n: usize, then: &str) -> String {
+    if n > 1 {
+        format!("共 {n} 个，{then}")
+    } else {
+        String::new()
     }
 }
 
@@ -1026,7 +1064,7 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
                         self.inlines(content, format, out, depth + 1);
                     }
                 }
-                "oMath" | "oMathPara" => self.counts.equations.push(all_text(element)),
+                "oMath" | "oMathPara" => self.counts.equations.push(quote(element)),
                 "AlternateContent" => {
                     if let Some(chosen) = alternative(element) {
                         self.inlines(chosen, format, out, depth + 1);
@@ -1210,7 +1248,7 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
             }
         }
         if let Some(text_box) = node.descendants().find(|n| is(n, "txbxContent")) {
-            self.counts.text_boxes.push(all_text(text_box));
+            self.counts.text_boxes.push(quote(text_box));
             found = true;
         }
         if !found {
@@ -1243,7 +1281,7 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
             }
         }
         if let Some(text_box) = node.descendants().find(|n| is(n, "txbxContent")) {
-            self.counts.text_boxes.push(all_text(text_box));
+            self.counts.text_boxes.push(quote(text_box));
             found = true;
         }
         if !found {
