@@ -111,7 +111,7 @@ pub fn output_path(path: &str, ascii: bool) -> Result<String, Refusal> {
 
 /// Names Windows will not create: devices, with or without an extension, and names ending
 /// in a dot or a space.
-fn is_reserved(name: &str) -> bool {
+pub fn is_reserved(name: &str) -> bool {
     if name.ends_with(['.', ' ']) {
         return true;
     }

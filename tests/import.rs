@@ -396,6 +396,51 @@ fn hostile_documents_are_refused_or_read_safely() {
     build_ok(site.path(), &["--drafts"]);
 }
 
+#[test]
+fn numbering_hidden_text_broken_fields_and_active_svg_are_contained() {
+    let w = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+    let numbering = format!(
+        "<?xml version=\"1.0\"?><w:numbering {w}><w:abstractNum w:abstractNumId=\"1\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"4000000000\"/><w:numFmt w:val=\"upperLetter\"/><w:lvlText w:val=\"%1%1%1%1%1%1%1%1、\"/></w:lvl></w:abstractNum><w:num w:numId=\"1\"><w:abstractNumId w:val=\"1\"/></w:num></w:numbering>"
+    );
+    let svg =
+        br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)" width="10" height="10"/>"#;
+    let body = format!(
+        "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr><w:r><w:t>编号很大</w:t></w:r></w:p>\
+         <w:p><w:r><w:t>看得见</w:t></w:r><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏的批示</w:t></w:r></w:p>\
+         <w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r></w:p>\
+         {}\
+         <w:p><w:r><w:drawing><wp:inline><wp:docPr id=\"1\" name=\"p\" descr=\"矢量图\"/><a:graphic><a:graphicData><a:blip r:embed=\"rIdSvg\"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>",
+        paragraph("后面的段落")
+    );
+    let rels = "<Relationship Id=\"rIdN\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/>\
+        <Relationship Id=\"rIdSvg\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/a.svg\"/>";
+    let (site, out, written) = import_bytes(&docx(
+        &body,
+        rels,
+        &[
+            ("word/numbering.xml", numbering.as_bytes()),
+            ("word/media/a.svg", svg),
+        ],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let written = written.unwrap();
+    assert!(written.len() < 2_000, "{written}");
+    assert!(written.contains("编号很大"), "{written}");
+    assert!(
+        written.contains("看得见") && !written.contains("隐藏的批示"),
+        "{written}"
+    );
+    assert!(written.contains("后面的段落"), "{written}");
+    assert!(!written.contains(".svg"), "{written}");
+    let err = stderr(&out);
+    assert!(err.contains("隐藏的文字没有导入：共 1 处"), "{err}");
+    assert!(
+        err.contains("图片“矢量图”是带脚本或事件的 SVG 文件"),
+        "{err}"
+    );
+    build_ok(site.path(), &["--drafts"]);
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig {
         cases: 12,

@@ -72,8 +72,8 @@ pub fn run(root: &Path, source: &Path, kind: ImportKind) -> Result<Imported, Dia
         .title
         .clone()
         .filter(|t| !t.trim().is_empty())
-        .unwrap_or(stem);
-    let (name, _) = crate::url::capped_slug(&title);
+        .unwrap_or_else(|| stem.clone());
+    let name = file_name(&title, &stem, kind.as_new());
     if name.is_empty() {
         return Err(Diagnostic::error(
             "import/empty-slug",
@@ -86,7 +86,7 @@ pub fn run(root: &Path, source: &Path, kind: ImportKind) -> Result<Imported, Dia
     let folder = Path::new(crate::content::CONTENT_DIR).join(new::kind_folder(kind_new));
     let file = folder.join(format!("{name}.md"));
     let picture_dir = folder.join(&name);
-    let text = markdown_file(&document, kind_new, &title, &name, root);
+    let text = markdown_file(&document, kind_new, &title, &name, root, source)?;
 
     let mut diagnostics: Vec<Diagnostic> = document
         .skipped
@@ -111,39 +111,81 @@ fn markdown_file(
     title: &str,
     name: &str,
     root: &Path,
-) -> String {
+    source: &Path,
+) -> Result<String, Diagnostic> {
     let content = root.join(crate::content::CONTENT_DIR);
+    let front = new::front_matter(kind, title, name, &content, document.author.as_deref());
     let body = match &document.markdown {
-        // A Markdown file with front matter of its own keeps it, made a draft like any import.
-        Some(markdown) if markdown.starts_with("---\n") => return as_draft(markdown),
+        Some(markdown) if document.own_front_matter => {
+            return complete(markdown, &front, source);
+        }
         Some(markdown) => markdown.clone(),
         None => import::markdown::write(document, name),
     };
-    let front = new::front_matter(kind, title, name, &content, document.author.as_deref());
-    if body.is_empty() {
+    Ok(if body.is_empty() {
         front
     } else {
         format!("{front}\n{body}")
-    }
+    })
 }
 
-/// `markdown` (front matter first) with `draft: true` added to its front matter, unless it
-/// says `draft:` itself.
-fn as_draft(markdown: &str) -> String {
-    let Some(rest) = markdown.strip_prefix("---\n") else {
-        return markdown.to_string();
+/// A Markdown file's own front matter with what the generated `front` has and it lacks
+/// (`date`, `draft: true` …) added at its end, so the import builds as a draft.
+fn complete(markdown: &str, front: &str, source: &Path) -> Result<String, Diagnostic> {
+    let rest = markdown.strip_prefix("---\n").unwrap_or(markdown);
+    let end = if rest.starts_with("---") {
+        0
+    } else {
+        rest.find("\n---").map_or(rest.len(), |i| i + 1)
     };
-    if rest.starts_with("---") {
-        return format!("---\ndraft: true\n{rest}");
-    }
-    let Some(end) = rest.find("\n---") else {
-        return markdown.to_string();
+    let own = &rest[..end];
+    let node = crate::yaml::parse(own)
+        .map_err(|e| e.diagnostic("import/front-matter", "front matter", source, 1))?;
+    let Some(entries) = node.entries().or(if own.trim().is_empty() {
+        Some(&[])
+    } else {
+        None
+    }) else {
+        return Err(Diagnostic::error(
+            "import/front-matter",
+            "这个文件开头的 front matter 不是“字段: 值”的形式",
+        )
+        .in_file(source)
+        .at(2, 1)
+        .with_suggestion("改正或删掉开头两行 --- 之间的内容后再导入"));
     };
-    let front = &rest[..end];
-    if front.lines().any(|l| l.starts_with("draft:")) {
-        return markdown.to_string();
+    let fields = crate::yaml::Fields::new(entries, source, 1);
+    let mut added = String::new();
+    for line in front.lines().filter(|l| *l != "---" && !l.starts_with('#')) {
+        let key = line.split(':').next().unwrap_or("").trim();
+        if !key.is_empty() && fields.get(key).is_none() {
+            added.push_str(line);
+            added.push('\n');
+        }
     }
-    format!("---\n{front}\ndraft: true{}", &rest[end..])
+    Ok(format!("---\n{own}{added}{}", &rest[end..]))
+}
+
+/// A file name for `title` that no build refuses: not a Windows device name, not an address
+/// pufa makes itself; else made from the file's own name.
+fn file_name(title: &str, stem: &str, kind: NewKind) -> String {
+    let usable = |name: &str| {
+        !name.is_empty()
+            && !crate::confine::is_reserved(name)
+            && (kind != NewKind::Page
+                || !crate::content::RESERVED_PATHS.contains(&format!("{name}/").as_str()))
+    };
+    for text in [title, stem] {
+        let (name, _) = crate::url::capped_slug(text);
+        if usable(&name) {
+            return name;
+        }
+        let (suffixed, _) = crate::url::capped_slug(&format!("{text} 1"));
+        if !name.is_empty() && usable(&suffixed) {
+            return suffixed;
+        }
+    }
+    String::new()
 }
 
 /// Writes the pictures into `picture_dir` and the text into `file` (both relative to
@@ -253,21 +295,39 @@ fn personal_data(text: &str, file: &Path) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
 
+    const FRONT: &str = "---\ntitle: \"甲\"\ndate: 2026-12-08\n# summary: 摘要\ndraft: true\n---\n";
+
     #[test]
-    fn markdown_with_front_matter_becomes_a_draft() {
+    fn a_markdown_files_front_matter_gets_what_it_lacks() {
+        let file = Path::new("a.md");
         assert_eq!(
-            as_draft("---\ntitle: 甲\n---\n\n正文\n"),
-            "---\ntitle: 甲\ndraft: true\n---\n\n正文\n"
+            complete("---\ntitle: 乙\n---\n\n正文\n", FRONT, file).unwrap(),
+            "---\ntitle: 乙\ndate: 2026-12-08\ndraft: true\n---\n\n正文\n"
+        );
+        // What it says itself stays, however it writes the key.
+        assert_eq!(
+            complete(
+                "---\n\"draft\": false\ndate : 2026-01-02\n---\n",
+                FRONT,
+                file
+            )
+            .unwrap(),
+            "---\n\"draft\": false\ndate : 2026-01-02\ntitle: \"甲\"\n---\n"
         );
         assert_eq!(
-            as_draft("---\ntitle: 甲\ndraft: false\n---\n"),
-            "---\ntitle: 甲\ndraft: false\n---\n"
+            complete("---\n---\n正文\n", FRONT, file).unwrap(),
+            "---\ntitle: \"甲\"\ndate: 2026-12-08\ndraft: true\n---\n正文\n"
         );
-        assert_eq!(
-            as_draft("---\n---\n正文\n"),
-            "---\ndraft: true\n---\n正文\n"
-        );
-        // Not closed: left as it is for the build to explain.
-        assert_eq!(as_draft("---\ntitle: 甲\n"), "---\ntitle: 甲\n");
+        let error = complete("---\ntitle: [\n---\n", FRONT, file).unwrap_err();
+        assert_eq!(error.file.as_deref(), Some(file));
+        assert!(error.line >= 2, "{error:?}");
+    }
+
+    #[test]
+    fn names_no_build_refuses() {
+        assert_eq!(file_name("CON", "通知", NewKind::Article), "con-1");
+        assert_eq!(file_name("Search", "关于", NewKind::Page), "search-1");
+        assert_eq!(file_name("Search", "关于", NewKind::Article), "search");
+        assert_eq!(file_name("★★★", "通知", NewKind::Article), "tong-zhi");
     }
 }

@@ -25,8 +25,11 @@ const MAX_PICTURE: u64 = 64 * 1024 * 1024;
 const MAX_PICTURES: u64 = 512 * 1024 * 1024;
 /// How deep the walk goes into nested elements (tables in tables, fields in links …).
 const MAX_DEPTH: usize = 64;
-/// How many XML nodes one part may have.
-const MAX_NODES: u32 = 20_000_000;
+/// The longest list number kept as text (`第一百二十三条`, `（十二）`).
+const MAX_NUMBER_TEXT: usize = 32;
+/// How many XML nodes all the parts of one document may have together: a long document has
+/// a few hundred thousand; parsed, a node takes some 60 bytes.
+const MAX_NODES_IN_ALL: u32 = 4_000_000;
 /// How many characters of a skipped part a message quotes.
 const QUOTED: usize = 20;
 
@@ -87,27 +90,15 @@ pub fn read(path: &Path, shown: &Path) -> Result<Document, Diagnostic> {
     let comments_xml = part(&mut archive, "/comments").map_err(&broken)?;
     let core_xml = read_part(&mut archive, "docProps/core.xml", MAX_PART).map_err(&broken)?;
 
-    let styles_doc = styles_xml
-        .as_deref()
-        .map(parse)
-        .transpose()
-        .map_err(&broken)?;
-    let numbering_doc = numbering_xml
-        .as_deref()
-        .map(parse)
-        .transpose()
-        .map_err(&broken)?;
-    let footnotes_doc = footnotes_xml
-        .as_deref()
-        .map(parse)
-        .transpose()
-        .map_err(&broken)?;
-    let endnotes_doc = endnotes_xml
-        .as_deref()
-        .map(parse)
-        .transpose()
-        .map_err(&broken)?;
-    let main_doc = parse(&main_xml).map_err(&broken)?;
+    // One budget of nodes for all the parts held at once.
+    let mut budget = MAX_NODES_IN_ALL;
+    let main_doc = parse_part(Some(&main_xml), &mut budget)
+        .map_err(&broken)?
+        .ok_or_else(|| broken("缺少正文部分".to_string()))?;
+    let styles_doc = parse_part(styles_xml.as_deref(), &mut budget).map_err(&broken)?;
+    let numbering_doc = parse_part(numbering_xml.as_deref(), &mut budget).map_err(&broken)?;
+    let footnotes_doc = parse_part(footnotes_xml.as_deref(), &mut budget).map_err(&broken)?;
+    let endnotes_doc = parse_part(endnotes_xml.as_deref(), &mut budget).map_err(&broken)?;
 
     let mut reader = Reader {
         archive: &mut archive,
@@ -253,13 +244,36 @@ fn read_bytes(archive: &mut Archive, name: &str, limit: u64) -> Result<Option<Ve
     Ok(Some(bytes))
 }
 
+/// A part of the document, its nodes taken from `budget`.
+fn parse_part<'t>(
+    text: Option<&'t str>,
+    budget: &mut u32,
+) -> Result<Option<roxmltree::Document<'t>>, String> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let doc = parse_within(text, *budget)?;
+    *budget = budget.saturating_sub(doc.descendants().len() as u32);
+    Ok(Some(doc))
+}
+
+/// A small part (relationships, properties, comments), read on its own budget.
 fn parse(text: &str) -> Result<roxmltree::Document<'_>, String> {
+    parse_within(text, MAX_NODES_IN_ALL / 4)
+}
+
+fn parse_within(text: &str, nodes: u32) -> Result<roxmltree::Document<'_>, String> {
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
-        nodes_limit: MAX_NODES,
+        nodes_limit: nodes.max(1),
         ..roxmltree::ParsingOptions::default()
     };
-    roxmltree::Document::parse_with_options(text, options).map_err(|e| format!("XML 有错误（{e}）"))
+    roxmltree::Document::parse_with_options(text, options).map_err(|e| match e {
+        roxmltree::Error::NodesLimitReached => {
+            "文档的结构过于庞大（几百万个元素），不像是一篇稿件".to_string()
+        }
+        e => format!("XML 有错误（{e}）"),
+    })
 }
 
 /// Whether `node` is an element with local name `name` (any namespace: Word's transitional
@@ -556,7 +570,8 @@ enum Numbered {
 fn format_number(n: u32, format: &str) -> String {
     const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
     match format {
-        "upperLetter" | "lowerLetter" => {
+        // Word's letters stop at 780 (zz…z, thirty times); past it, digits.
+        "upperLetter" | "lowerLetter" if n <= 780 => {
             // Word repeats the letter: a … z, aa … zz.
             let n = n.max(1) as usize - 1;
             let letter = LOWER[n % 26] as char;
@@ -714,6 +729,7 @@ struct Counts {
     pictures: Vec<String>,
     links: Vec<String>,
     contents_lines: usize,
+    hidden: usize,
 }
 
 impl Counts {
@@ -767,6 +783,12 @@ impl Counts {
         }
         out.extend(self.pictures);
         out.extend(self.links);
+        if self.hidden > 0 {
+            out.push(format!(
+                "隐藏的文字没有导入：共 {} 处（Word 里设了“隐藏”的文字，打印出来也看不到）",
+                self.hidden
+            ));
+        }
         if self.contents_lines > 0 {
             out.push("Word 自动生成的目录没有导入：网页上的标题就是目录".to_string());
         }
@@ -868,6 +890,9 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
         let style_name = self.styles.name(style);
         let mut content = Vec::new();
         self.inlines(p, Format::default(), &mut content, depth + 1);
+        // A field's instruction never runs past its paragraph; one left open (a broken
+        // document) must not hide the rest of the document.
+        self.fields.retain(|f| f.showing);
         if style_name.starts_with("toc ") || style_name.starts_with("目录 ") {
             self.counts.contents_lines += 1;
             return None;
@@ -880,17 +905,33 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
         let numbered = self.numbered(ppr, style, &style_name);
         let content = super::trim(content);
         if let Some(level) = heading {
-            // The heading's own text alone: emphasis inside a heading is its style's.
-            let mut text = super::text_of(&content).trim().to_string();
+            // Emphasis inside a heading is its style's: the text goes plain, links as their
+            // text; footnote marks and pictures stay, so none is left without its place.
+            let mut pieces = Vec::new();
             if let Numbered::Text(prefix) = &numbered {
-                text = format!("{prefix} {text}");
+                pieces.push(Inline::plain(format!("{prefix} ")));
             }
-            if text.trim().is_empty() {
-                return None;
+            for piece in content {
+                match piece {
+                    Inline::Text { text, .. } => pieces.push(Inline::plain(text)),
+                    Inline::Break => pieces.push(Inline::plain(" ")),
+                    Inline::Link { content, .. } => {
+                        pieces.push(Inline::plain(super::text_of(&content)))
+                    }
+                    other => pieces.push(other),
+                }
+            }
+            if super::text_of(&pieces).trim().is_empty() {
+                // A heading of pictures alone is a paragraph of them.
+                let pictures: Vec<Inline> = pieces
+                    .into_iter()
+                    .filter(|p| !matches!(p, Inline::Text { .. }))
+                    .collect();
+                return (!pictures.is_empty()).then_some(Block::Paragraph(pictures));
             }
             return Some(Block::Heading {
                 level,
-                content: vec![Inline::plain(text)],
+                content: super::trim(pieces),
             });
         }
         if content.is_empty() {
@@ -958,7 +999,8 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
         {
             return Numbered::Item(Marker::Number(counters[level]));
         }
-        let mut text = this.text.clone();
+        // A level's text is a few characters (`第%1条`); a longer one is not numbering.
+        let mut text: String = this.text.chars().take(MAX_NUMBER_TEXT).collect();
         for (i, l) in levels.iter().enumerate().rev() {
             let n = if counters[i] == 0 {
                 l.start
@@ -967,7 +1009,11 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
             };
             text = text.replace(&format!("%{}", i + 1), &format_number(n, &l.format));
         }
-        let text = super::clean(&text).trim().to_string();
+        let text: String = super::clean(&text)
+            .trim()
+            .chars()
+            .take(MAX_NUMBER_TEXT)
+            .collect();
         if text.is_empty() {
             Numbered::Nothing
         } else {
@@ -1109,6 +1155,13 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
             }
             format.bold = toggle(rpr, "b").unwrap_or(format.bold);
             format.italic = toggle(rpr, "i").unwrap_or(format.italic);
+            // Hidden text (字体 → 隐藏) is not shown in Word, so it is not published.
+            if toggle(rpr, "vanish") == Some(true) || toggle(rpr, "specVanish") == Some(true) {
+                if r.children().any(|c| is(&c, "t")) {
+                    self.counts.hidden += 1;
+                }
+                return;
+            }
         }
         for piece in r.children().filter(|n| n.is_element()) {
             let name = piece.tag_name().name();
@@ -1331,6 +1384,11 @@ impl<'a, 'i> Reader<'_, 'a, 'i> {
         };
         let left = MAX_PICTURES.saturating_sub(self.picture_bytes);
         match read_bytes(self.archive, &part, MAX_PICTURE.min(left)) {
+            Ok(Some(bytes)) if extension == "svg" && svg_is_active(&bytes) => {
+                self.counts.pictures.push(format!(
+                    "图片{quoted}是带脚本或事件的 SVG 文件，为了网站安全没有导入；请换成 PNG 或 JPEG 图片"
+                ));
+            }
             Ok(Some(bytes)) => {
                 self.picture_bytes += bytes.len() as u64;
                 let index = self.document.pictures.len();
@@ -1373,6 +1431,26 @@ fn wrapped<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Vec<Node<'a, 'i>> {
     let mut found = Vec::new();
     collect(node, name, 0, &mut found);
     found
+}
+
+/// Whether an SVG file can run script when a browser opens it: a `<script>` element, an
+/// `on…=` event attribute, a `javascript:` address or embedded HTML. Such a file published on
+/// the site would run on the site's own address.
+fn svg_is_active(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+    if text.contains("<script") || text.contains("javascript:") || text.contains("<foreignobject") {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(3)).any(|i| {
+        // ` onload=`: white space, `on`, letters, optional white space, `=`.
+        if !(bytes[i].is_ascii_whitespace() && &bytes[i + 1..i + 3] == b"on") {
+            return false;
+        }
+        let rest = &bytes[i + 3..];
+        let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        letters > 0 && rest[letters..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'=')
+    })
 }
 
 /// The branch of an `mc:AlternateContent` to read: the first choice (what Word itself

@@ -67,7 +67,7 @@ pub fn write(doc: &Document, picture_dir: &str) -> String {
     for (n, note) in doc.footnotes.iter().enumerate() {
         out.push_str(if out.is_empty() { "" } else { "\n\n" });
         out.push_str(&format!("[^{}]: ", n + 1));
-        writer.inlines(&flatten(note), &mut out, Place::Inside);
+        writer.inlines(&flatten(note), &mut out, Place::LineStart);
     }
     if !out.is_empty() {
         out.push('\n');
@@ -84,6 +84,9 @@ enum Place {
     HeadingText,
     /// Inside a line (table cells, footnotes after their label).
     Inside,
+    /// Right after a footnote mark at the start of a line, where `:` would make it a
+    /// footnote's definition.
+    AfterNoteMark,
 }
 
 #[derive(Clone, Copy)]
@@ -97,26 +100,26 @@ struct Writer<'a> {
 impl Writer<'_> {
     /// Writes `content`, merging neighbouring text of the same formatting into one run.
     fn inlines(&self, content: &[Inline], out: &mut String, mut place: Place) {
-        let mut i = 0;
-        while i < content.len() {
-            match &content[i] {
-                Inline::Text { bold, italic, .. } => {
-                    let (bold, italic) = (*bold, *italic);
-                    let mut run = String::new();
-                    while let Some(Inline::Text {
-                        text,
-                        bold: b,
-                        italic: it,
-                    }) = content.get(i)
-                    {
-                        if (*b, *it) != (bold, italic) {
-                            break;
-                        }
-                        run.push_str(text);
-                        i += 1;
+        let mut emphasis = Emphasis::default();
+        for (i, piece) in content.iter().enumerate() {
+            if !matches!(piece, Inline::Text { .. }) {
+                emphasis.close_all(out, &mut place);
+            }
+            match piece {
+                Inline::Text { text, bold, italic } => {
+                    // Neighbours of the same formatting are one run.
+                    let same = |p: Option<&Inline>| matches!(p, Some(Inline::Text { bold: b, italic: it, .. }) if (*b, *it) == (*bold, *italic));
+                    if i > 0 && same(content.get(i - 1)) {
+                        continue;
                     }
-                    emphasised(&run, bold, italic, out, &mut place);
-                    continue;
+                    let mut run = text.clone();
+                    for next in &content[i + 1..] {
+                        match next {
+                            Inline::Text { text, .. } if same(Some(next)) => run.push_str(text),
+                            _ => break,
+                        }
+                    }
+                    emphasis.text(&run, *bold, *italic, out, &mut place);
                 }
                 Inline::Break => {
                     if self.one_line {
@@ -127,17 +130,29 @@ impl Writer<'_> {
                     }
                 }
                 Inline::Link { url, content } => {
-                    // A link's text is one line: its breaks become spaces.
+                    // A link's text is one line of text: its breaks become spaces, and what
+                    // cannot stand inside link text (a footnote mark, a picture, a link)
+                    // follows it.
+                    let (text, after) = link_parts(content);
                     out.push('[');
-                    self.inlines(&flatten(content), out, Place::Inside);
+                    self.inlines(&text, out, Place::Inside);
                     out.push_str("](");
                     out.push_str(&link_destination(url));
                     out.push(')');
                     place = Place::Inside;
+                    self.inlines(&after, out, place);
                 }
                 Inline::Footnote(n) => {
                     out.push_str(&format!("[^{n}]"));
-                    place = Place::Inside;
+                    // `[^1]:` at the start of a line would define a footnote.
+                    if place == Place::LineStart
+                        && let Some(Inline::Text { text, .. }) = content.get(i + 1)
+                        && text.starts_with(':')
+                    {
+                        place = Place::AfterNoteMark;
+                    } else {
+                        place = Place::Inside;
+                    }
                 }
                 Inline::Picture { index, alt } => {
                     if let Some(picture) = self.doc.pictures.get(*index) {
@@ -154,8 +169,8 @@ impl Writer<'_> {
                     }
                 }
             }
-            i += 1;
         }
+        emphasis.close_all(out, &mut place);
     }
 
     /// A pipe table; a table needs a header row, so the first row is it.
@@ -199,31 +214,75 @@ fn flatten(content: &[Inline]) -> Vec<Inline> {
         .collect()
 }
 
-/// Writes `text` escaped, with `**`/`*` markers around it when bold or italic. Spaces at its
-/// edges go outside the markers, where emphasis can open and close.
-fn emphasised(text: &str, bold: bool, italic: bool, out: &mut String, place: &mut Place) {
-    let marker = match (bold, italic) {
-        (true, true) => "***",
-        (true, false) => "**",
-        (false, true) => "*",
-        (false, false) => "",
-    };
-    let core = text.trim_matches(' ');
-    if marker.is_empty() || core.is_empty() {
-        escape(text, out, place);
-        return;
+/// Writes runs of text with their bold and italic markers. Each run of one formatting gets
+/// markers of its own (`**甲**`, `***乙***`), never nested: pufa pairs markers of the same
+/// length, which nesting would break in Chinese text. Markers stay off white space, where
+/// emphasis can neither open nor close.
+#[derive(Default)]
+struct Emphasis {
+    /// The output ends with a closing marker: one opening right after it would run together
+    /// with it (`**甲*****乙***`).
+    after_marker: bool,
+}
+
+impl Emphasis {
+    fn text(&mut self, text: &str, bold: bool, italic: bool, out: &mut String, place: &mut Place) {
+        let marker = match (bold, italic) {
+            (true, true) => "***",
+            (true, false) => BOLD,
+            (false, true) => ITALIC,
+            (false, false) => "",
+        };
+        let core = text.trim_matches(char::is_whitespace);
+        if marker.is_empty() || core.is_empty() {
+            escape(text, out, place);
+            self.after_marker &= text.is_empty();
+            return;
+        }
+        let lead = &text[..text.len() - text.trim_start_matches(char::is_whitespace).len()];
+        let tail = &text[text.trim_end_matches(char::is_whitespace).len()..];
+        escape(lead, out, place);
+        if lead.is_empty() && self.after_marker {
+            // An empty comment keeps the two runs of markers apart.
+            out.push_str("<!-- -->");
+        }
+        if *place == Place::LineStart {
+            // `**` at the start of a line opens emphasis; it cannot start a list there.
+            *place = Place::Inside;
+        }
+        out.push_str(marker);
+        escape(core, out, place);
+        out.push_str(marker);
+        escape(tail, out, place);
+        self.after_marker = tail.is_empty();
     }
-    let lead = &text[..text.len() - text.trim_start_matches(' ').len()];
-    let tail = &text[text.trim_end_matches(' ').len()..];
-    escape(lead, out, place);
-    if *place == Place::LineStart {
-        // `**` at the start of a line opens emphasis; it cannot start a list or a rule there.
-        *place = Place::Inside;
+
+    fn close_all(&mut self, _out: &mut String, _place: &mut Place) {
+        self.after_marker = false;
     }
-    out.push_str(marker);
-    escape(core, out, place);
-    out.push_str(marker);
-    escape(tail, out, place);
+}
+
+const BOLD: &str = "**";
+const ITALIC: &str = "*";
+
+/// A link's content split into what can stand in its text (text, spaces for breaks, the text
+/// of a link inside it) and what must follow it (footnote marks, pictures).
+fn link_parts(content: &[Inline]) -> (Vec<Inline>, Vec<Inline>) {
+    let mut text = Vec::new();
+    let mut after = Vec::new();
+    for piece in content {
+        match piece {
+            Inline::Text { .. } => text.push(piece.clone()),
+            Inline::Break => text.push(Inline::plain(" ")),
+            Inline::Link { content, .. } => {
+                let (inner, inner_after) = link_parts(content);
+                text.extend(inner);
+                after.extend(inner_after);
+            }
+            Inline::Footnote(_) | Inline::Picture { .. } => after.push(piece.clone()),
+        }
+    }
+    (text, after)
 }
 
 /// Writes `text` so that Markdown reads it back as the same text.
@@ -231,7 +290,13 @@ fn escape(text: &str, out: &mut String, place: &mut Place) {
     let mut chars = text.chars().peekable();
     let mut previous = None;
     while let Some(c) = chars.next() {
-        let at_start = *place != Place::Inside;
+        let at_start = matches!(*place, Place::LineStart | Place::HeadingText);
+        if *place == Place::AfterNoteMark && c == ':' {
+            out.push_str("\\:");
+            *place = Place::Inside;
+            previous = Some(c);
+            continue;
+        }
         if *place == Place::LineStart && c == ' ' {
             // Leading spaces would indent the line into a code block or a list.
             continue;
@@ -408,8 +473,95 @@ mod tests {
         ];
         assert_eq!(
             write(&doc(vec![Block::Paragraph(content)]), "p"),
-            "居住权是**民法典** *新设立的****用益物权***\n"
+            "居住权是**民法典** *新设立的*<!-- -->***用益物权***\n"
         );
+    }
+
+    /// Each character of `html` (a paragraph) with whether it is bold and italic.
+    fn styled_chars(html: &str) -> Vec<(char, bool, bool)> {
+        let mut out = Vec::new();
+        let (mut strong, mut em) = (0i32, 0i32);
+        let mut rest = html;
+        while let Some(c) = rest.chars().next() {
+            if c == '<' {
+                let end = rest.find('>').unwrap() + 1;
+                match &rest[..end] {
+                    "<strong>" => strong += 1,
+                    "</strong>" => strong -= 1,
+                    "<em>" => em += 1,
+                    "</em>" => em -= 1,
+                    _ => {}
+                }
+                rest = &rest[end..];
+                continue;
+            }
+            out.push((c, strong > 0, em > 0));
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    }
+
+    #[test]
+    fn every_sequence_of_bold_and_italic_runs_renders_as_formatted() {
+        let formats = [(false, false), (true, false), (false, true), (true, true)];
+        let texts = ["甲", "“乙”", "丙　", " 丁"];
+        let mut sequences: Vec<Vec<usize>> = (0..4).map(|a| vec![a]).collect();
+        for _ in 0..2 {
+            let longer: Vec<Vec<usize>> = sequences
+                .iter()
+                .flat_map(|s| (0..4).map(move |f| [s.clone(), vec![f]].concat()))
+                .collect();
+            sequences.extend(longer);
+        }
+        for sequence in sequences {
+            for t in 0..texts.len() {
+                let content: Vec<Inline> = sequence
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &f)| text(texts[(t + k) % texts.len()], formats[f].0, formats[f].1))
+                    .collect();
+                let md = write(&doc(vec![Block::Paragraph(content.clone())]), "p");
+                let (html, _) = render(&md);
+                let inner = html
+                    .trim_start_matches("<p>")
+                    .trim_end_matches("</p>")
+                    .replace("<!-- -->", "");
+                let got = styled_chars(&inner);
+                let want: Vec<(char, bool, bool)> = content
+                    .iter()
+                    .flat_map(|piece| match piece {
+                        Inline::Text { text, bold, italic } => text
+                            .chars()
+                            .map(|c| (c, *bold, *italic))
+                            .collect::<Vec<_>>(),
+                        _ => Vec::new(),
+                    })
+                    .collect();
+                // White space at the edges of a run may fall either side of its markers.
+                let strip = |v: &[(char, bool, bool)]| -> Vec<(char, bool, bool)> {
+                    let trimmed: Vec<_> = v
+                        .iter()
+                        .map(|&(c, b, i)| {
+                            if c.is_whitespace() {
+                                (c, false, false)
+                            } else {
+                                (c, b, i)
+                            }
+                        })
+                        .collect();
+                    let first = trimmed
+                        .iter()
+                        .position(|p| !p.0.is_whitespace())
+                        .unwrap_or(0);
+                    let last = trimmed
+                        .iter()
+                        .rposition(|p| !p.0.is_whitespace())
+                        .map_or(0, |l| l + 1);
+                    trimmed[first..last].to_vec()
+                };
+                assert_eq!(strip(&got), strip(&want), "{md}");
+            }
+        }
     }
 
     #[test]

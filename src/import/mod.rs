@@ -90,6 +90,8 @@ pub struct Document {
     /// Markdown written as it is, for a Markdown file (front matter included when it had
     /// one); `blocks` are empty then.
     pub markdown: Option<String>,
+    /// Whether `markdown` starts with front matter of its own.
+    pub own_front_matter: bool,
     /// The encoding a text file was converted from, named for the author (`GBK/GB18030`).
     pub encoding: Option<&'static str>,
     /// What could not be converted, one message each, for the author to see.

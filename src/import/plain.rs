@@ -48,9 +48,12 @@ pub fn read(path: &Path, shown: &Path, markdown: bool) -> Result<Document, Diagn
     Ok(document)
 }
 
-/// `bytes` as text, and the encoding it was converted from when that was not UTF-8: a byte
-/// order mark decides; else UTF-16 when there are zero bytes and they read as it; else UTF-8
-/// when it is valid; else GB18030 (of which GBK is a part). `None` when nothing reads them.
+/// `bytes` as text, and the encoding it was converted from when that was not UTF-8. A byte
+/// order mark decides. Otherwise every encoding that reads the bytes without error is a
+/// candidate — UTF-8, GB18030 (of which GBK is a part), UTF-16 in either byte order — and
+/// the one whose text looks most like Chinese writing wins (ties in that order): GB18030
+/// reads most byte sequences, UTF-16 text without ASCII has no telltale zero bytes, so the
+/// text itself is the judge. `None` when nothing reads them as writing.
 pub fn decode(bytes: &[u8]) -> Option<(String, Option<&'static str>)> {
     use encoding_rs::{GB18030, UTF_8, UTF_16BE, UTF_16LE};
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
@@ -62,33 +65,58 @@ pub fn decode(bytes: &[u8]) -> Option<(String, Option<&'static str>)> {
         };
         return Some((text.into_owned(), name));
     }
-    // Text has no NUL bytes, but UTF-16 has one beside every ASCII character; GB18030 would
-    // read those bytes too, as nonsense, so they are tried as UTF-16 first.
-    if bytes.contains(&0) && bytes.len().is_multiple_of(2) {
-        let zeros_at = |parity: usize| {
-            bytes
-                .iter()
-                .skip(parity)
-                .step_by(2)
-                .filter(|&&b| b == 0)
-                .count()
-        };
-        let encoding = if zeros_at(1) >= zeros_at(0) {
-            UTF_16LE
-        } else {
-            UTF_16BE
-        };
-        if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-            return Some((text.into_owned(), Some("UTF-16")));
-        }
-    }
+    let mut candidates: Vec<(String, Option<&'static str>)> = Vec::new();
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Some((text.to_string(), None));
+        candidates.push((text.to_string(), None));
     }
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-        return Some((text.into_owned(), Some("GBK/GB18030")));
+        candidates.push((text.into_owned(), Some("GBK/GB18030")));
     }
-    None
+    if bytes.len().is_multiple_of(2) {
+        for encoding in [UTF_16LE, UTF_16BE] {
+            if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes)
+            {
+                candidates.push((text.into_owned(), Some("UTF-16")));
+            }
+        }
+    }
+    let mut best: Option<((String, Option<&'static str>), f64)> = None;
+    for candidate in candidates {
+        let score = writing_score(&candidate.0);
+        if best.as_ref().is_none_or(|(_, s)| score > *s) {
+            best = Some((candidate, score));
+        }
+    }
+    best.filter(|(_, score)| *score >= 0.5).map(|(c, _)| c)
+}
+
+/// The share of the characters of `text` that ordinary Chinese documents are written in:
+/// common Chinese characters, Chinese and full-width punctuation, printable ASCII and line
+/// ends. Misread bytes become rare characters, control characters and private-use ones.
+fn writing_score(text: &str) -> f64 {
+    let mut total = 0usize;
+    let mut good = 0usize;
+    for c in text.chars() {
+        total += 1;
+        let n = c as u32;
+        let ordinary = matches!(c, '\n' | '\r' | '\t' | '\u{b}' | '\u{c}')
+            || (0x20..0x7f).contains(&n)
+            || (0x4e00..=0x9fff).contains(&n)
+            || (0x3400..=0x4dbf).contains(&n)
+            || (0x20000..=0x2ffff).contains(&n)
+            || (0x3000..=0x303f).contains(&n)
+            || (0xff00..=0xffef).contains(&n)
+            || (0x2010..=0x2027).contains(&n)
+            || (0x2460..=0x24ff).contains(&n)
+            || (0xa0..=0xff).contains(&n) && n != 0xad;
+        if ordinary {
+            good += 1;
+        }
+    }
+    if total == 0 {
+        return 1.0;
+    }
+    good as f64 / total as f64
 }
 
 /// A plain text: a paragraph a line (pasted notices put each paragraph on a line of its own,
@@ -126,7 +154,9 @@ fn from_text(text: &str) -> Document {
 }
 
 fn looks_like_a_title(line: &str) -> bool {
-    line.chars().count() <= TITLE_MAX_CHARS
+    // A rule of `=====` or `★★★` is no title: it makes no file name.
+    line.chars().any(char::is_alphanumeric)
+        && line.chars().count() <= TITLE_MAX_CHARS
         && !line.ends_with(['。', '；', '：', '，', '！', '？', '.', ';', ':', ','])
 }
 
@@ -145,12 +175,22 @@ fn from_markdown(text: &str) -> Document {
         lines.push(kept.trim_end().to_string());
     }
     let mut document = Document::default();
-    let has_front_matter = lines.first().is_some_and(|l| l == "---");
+    // Front matter only when closed: a file may open with a `---` rule.
+    let has_front_matter =
+        lines.first().is_some_and(|l| l == "---") && lines.iter().skip(1).any(|l| l == "---");
     if !has_front_matter
         && let Some(first) = lines.iter().position(|l| !l.trim().is_empty())
         && let Some(title) = lines[first].strip_prefix("# ")
     {
-        let title = title.trim().trim_end_matches('#').trim().to_string();
+        // A closing run of `#` needs a space before it: `# C#` is about C#.
+        let title = title.trim();
+        let closed = title.trim_end_matches('#');
+        let title = if closed.len() < title.len() && closed.ends_with(' ') {
+            closed.trim()
+        } else {
+            title
+        }
+        .to_string();
         if !title.is_empty() {
             document.title = Some(title);
             lines.drain(..=first);
@@ -166,6 +206,7 @@ fn from_markdown(text: &str) -> Document {
         markdown.push('\n');
     }
     document.markdown = Some(markdown);
+    document.own_front_matter = has_front_matter;
     document
 }
 
@@ -194,6 +235,17 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert_eq!(decode(&bare), Some(("通知 A1".to_string(), Some("UTF-16"))));
+        // Chinese UTF-16 with no ASCII in it has no telltale zero byte but 开 (U+5F00).
+        let bare: Vec<u8> = "关于开展宪法宣传周活动的通知。"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(
+            decode(&bare),
+            Some(("关于开展宪法宣传周活动的通知。".to_string(), Some("UTF-16")))
+        );
+        // UTF-8 with a stray NUL byte stays UTF-8.
+        assert_eq!(decode("通知\0内容".as_bytes()).map(|d| d.1), Some(None));
         // A lone GBK lead byte reads as nothing.
         assert_eq!(decode(&[0x81]), None);
     }
