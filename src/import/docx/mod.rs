@@ -182,7 +182,7 @@ pub fn read(path: &Path, shown: &Path) -> Result<Document, Diagnostic> {
     if too_deep {
         document
             .skipped
-            .push("文档里有嵌套过深的部分（表格套表格等），超出的部分没有导入".to_string());
+            .push("文档里有嵌套过深的部分（几十层的表格套表格、一个接一个引用的脚注等），超出的部分没有导入".to_string());
     }
     Ok(document)
 }
