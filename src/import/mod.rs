@@ -180,14 +180,10 @@ pub fn text_of(content: &[Inline]) -> String {
     out
 }
 
-/// The first `max` characters of `text`, with an ellipsis when it was longer: how a message
-/// quotes what it could not convert.
+/// The first `max` characters of `text`, white space folded, with an ellipsis when it was
+/// longer: how a message quotes what it could not convert.
 pub fn snippet(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}……", &text[..cut]),
-        None => text,
-    }
+    crate::markdown::shorten(&text.split_whitespace().collect::<Vec<_>>().join(" "), max)
 }
 
 #[cfg(test)]
@@ -216,7 +212,7 @@ mod tests {
 
     #[test]
     fn snippets_are_cut_by_character() {
-        assert_eq!(snippet("一二三四五", 3), "一二三……");
+        assert_eq!(snippet("一二三四五", 3), "一二三…");
         assert_eq!(snippet("一 \n二", 3), "一 二");
     }
 }
