@@ -215,13 +215,8 @@ fn write(
             .map_err(|e| crate::fs::error("io/write", "创建文件夹", &folder, &e))?;
         let mut pictures = Vec::new();
         if !document.pictures.is_empty() {
-            std::fs::create_dir(root.join(picture_dir)).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    exists(picture_dir)
-                } else {
-                    crate::fs::error("io/write", "创建文件夹", picture_dir, &e)
-                }
-            })?;
+            std::fs::create_dir(root.join(picture_dir))
+                .map_err(|e| refused(&e, picture_dir, "创建文件夹", &exists))?;
             made.push(picture_dir.to_path_buf());
             for picture in &document.pictures {
                 let path = picture_dir.join(&picture.name);
@@ -258,17 +253,25 @@ fn create(
         .write(true)
         .create_new(true)
         .open(root.join(path))
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                exists(path)
-            } else {
-                crate::fs::error("io/write", "创建文件", path, &e)
-            }
-        })?;
+        .map_err(|e| refused(&e, path, "创建文件", exists))?;
     made.push(path.to_path_buf());
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| crate::fs::error("io/write", "写入", path, &e))
+}
+
+/// Why `path` could not be created: it exists (never overwritten), or the system's reason.
+fn refused(
+    e: &std::io::Error,
+    path: &Path,
+    action: &str,
+    exists: &dyn Fn(&Path) -> Diagnostic,
+) -> Diagnostic {
+    if e.kind() == std::io::ErrorKind::AlreadyExists {
+        exists(path)
+    } else {
+        crate::fs::error("io/write", action, path, e)
+    }
 }
 
 /// Unmasked personal data in the imported text, at its place in `file`: such a site does not

@@ -103,7 +103,7 @@ impl Writer<'_> {
         let mut emphasis = Emphasis::default();
         for (i, piece) in content.iter().enumerate() {
             if !matches!(piece, Inline::Text { .. }) {
-                emphasis.close_all(out, &mut place);
+                emphasis.interrupted();
             }
             match piece {
                 Inline::Text { text, bold, italic } => {
@@ -170,7 +170,6 @@ impl Writer<'_> {
                 }
             }
         }
-        emphasis.close_all(out, &mut place);
     }
 
     /// A pipe table; a table needs a header row, so the first row is it.
@@ -257,7 +256,8 @@ impl Emphasis {
         self.after_marker = tail.is_empty();
     }
 
-    fn close_all(&mut self, _out: &mut String, _place: &mut Place) {
+    /// Something other than text was written: no marker ends the output any more.
+    fn interrupted(&mut self) {
         self.after_marker = false;
     }
 }
